@@ -1,0 +1,1 @@
+"""Policies (learn / collect / eval modes) and their registry by ``policy.type``."""

@@ -1,0 +1,93 @@
+"""The Policy contract the workers rely on, with DI-engine's three modes (learn / collect / eval)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+
+from ding_lite.utils.checkpoint_io import CheckpointError
+
+
+class Policy:
+    """Subclasses own a model, an optimizer and their random generators; all of it is checkpointable.
+
+    Collect mode: ``collect_forward`` acts on a batch of observations; ``process_rollout`` turns what the
+    collector gathered into training data. Learn mode: ``train_batches`` yields minibatches and
+    ``learn_step`` performs one gradient update. Eval mode: ``eval_forward`` acts greedily.
+    """
+
+    name = "base"
+
+    def __init__(self, cfg: dict, seed: int) -> None:
+        self.cfg = cfg
+        self.collect_generator = torch.Generator().manual_seed(seed + 1)
+        self.learn_generator = torch.Generator().manual_seed(seed + 2)
+
+    @staticmethod
+    def default_config() -> dict:
+        raise NotImplementedError
+
+    @staticmethod
+    def config_rules() -> dict:
+        return {}
+
+    def collect_forward(self, obs: np.ndarray) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def eval_forward(self, obs: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def process_rollout(self, rollout: dict[str, np.ndarray], last_obs: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    def train_batches(self, data: Any) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def learn_step(self, batch: Any) -> dict[str, float]:
+        raise NotImplementedError
+
+    def learn_modules(self) -> dict[str, Any]:
+        """Everything with a state_dict that learning changes (models, optimizers, schedulers, normalisers)."""
+        raise NotImplementedError
+
+    def state_dict_learn(self) -> dict:
+        state: dict[str, Any] = {name: module.state_dict() for name, module in self.learn_modules().items()}
+        state["generators"] = {
+            "collect": self.collect_generator.get_state(),
+            "learn": self.learn_generator.get_state(),
+        }
+        return state
+
+    def check_learn_state(self, state: dict, source: str) -> None:
+        """Refuse a checkpoint whose tensors do not fit this policy, naming the parameter and both shapes."""
+        for name, module in self.learn_modules().items():
+            if not isinstance(module, torch.nn.Module):
+                continue
+            saved = state.get(name)
+            if saved is None:
+                raise CheckpointError(f"checkpoint '{source}' holds no '{name}' state for the {self.name} policy.")
+            own = module.state_dict()
+            missing = sorted(set(own) - set(saved))
+            extra = sorted(set(saved) - set(own))
+            if missing or extra:
+                key = (missing or extra)[0]
+                what = "lacks" if missing else "has an unexpected"
+                raise CheckpointError(f"checkpoint '{source}' {what} parameter '{name}.{key}' for this model.")
+            for key, tensor in own.items():
+                if tuple(saved[key].shape) != tuple(tensor.shape):
+                    raise CheckpointError(
+                        f"checkpoint '{source}' parameter '{name}.{key}' has shape {tuple(saved[key].shape)}, "
+                        f"but this model's is {tuple(tensor.shape)}."
+                    )
+
+    def load_state_dict_learn(self, state: dict, restore_rng: bool = True) -> None:
+        """restore_rng=False keeps this run's own sampling streams (fine-tuning from another run's weights)."""
+        for name, module in self.learn_modules().items():
+            if name in state:
+                module.load_state_dict(state[name])
+        self.optimizer.lr = self.cfg["learn"]["learning_rate"]  # an edited learning rate wins on resume
+        if restore_rng and "generators" in state:
+            self.collect_generator.set_state(state["generators"]["collect"])
+            self.learn_generator.set_state(state["generators"]["learn"])

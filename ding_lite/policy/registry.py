@@ -1,0 +1,18 @@
+"""Policies by name (``policy.type``), imported only when chosen so start-up stays light."""
+from __future__ import annotations
+
+import importlib
+
+from ding_lite.config.errors import ConfigError
+
+POLICIES = {
+    "ppo": "ding_lite.policy.ppo:PPOPolicy",
+}
+
+
+def get_policy_class(name: str) -> type:
+    if name not in POLICIES:
+        known = ", ".join(sorted(POLICIES))
+        raise ConfigError(f"config key 'policy.type' names '{name}', which is not a known policy ({known}).")
+    module, cls = POLICIES[name].split(":")
+    return getattr(importlib.import_module(module), cls)

@@ -1,0 +1,42 @@
+"""Command line shared by the serial entries; torch is imported only after the arguments parse."""
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+
+def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("-c", "--config", required=True,
+                        help="config file (as given, else looked up among the shipped configs/)")
+    parser.add_argument("-s", "--seed", type=int, default=None, help="seed (default: the config's, else 0)")
+    parser.add_argument("--max-env-step", type=int, default=None, help="stop after this many env steps")
+    parser.add_argument("--max-train-iter", type=int, default=None, help="stop after this many gradient updates")
+    parser.add_argument("--resume", default=None, metavar="latest|DIR|CKPT",
+                        help="continue a run: the newest run of this exp_name, a run dir or a checkpoint file")
+    return parser
+
+
+def main(prog: str, description: str, default_policy: str, argv: list[str] | None = None) -> int:
+    args = build_parser(prog, description).parse_args(argv)
+    from ding_lite.config import ConfigError
+    from ding_lite.utils.checkpoint_io import CheckpointError
+    from entry.pipeline import load_pipeline
+
+    try:
+        pipeline = load_pipeline(args.config, seed=args.seed, max_env_step=args.max_env_step,
+                                 max_train_iter=args.max_train_iter, resume=args.resume,
+                                 default_policy=default_policy)
+    except (ConfigError, CheckpointError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    pipeline.run()
+    run_dir = pipeline.run_dir
+    print(f"Stopped: {pipeline.stop_reason} at envstep {pipeline.collector.envstep:,}, "
+          f"train_iter {pipeline.learner.train_iter:,} ({pipeline.wall_seconds:.1f} s). "
+          f"Experiment: {run_dir}. TensorBoard: tensorboard --logdir {run_dir / 'log'}", flush=True)
+    if pipeline.stop_reason.startswith("received"):
+        cmd = f"python -m {prog} -c {shlex.quote(pipeline.config_path)} --resume {shlex.quote(str(run_dir))}"
+        print(f"Resume with: {cmd}", flush=True)
+    return 0

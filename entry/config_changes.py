@@ -1,0 +1,33 @@
+"""Past-future-consistent config edits on resume (SLM-Lab's rule, made explicit).
+
+A resumed run may change when it stops and how often it logs, saves and evaluates; it may not
+change anything that shapes the state saved in the checkpoint; everything else is allowed with a
+warning that names the keys.
+"""
+from __future__ import annotations
+
+from ding_lite.config import diff_paths
+
+SILENT = (
+    "exp_name", "seed", "max_env_step", "max_train_iter",
+    "env.stop_value", "env.n_evaluator_episode",
+    "policy.eval.evaluator.eval_freq",
+    "policy.learn.resume_training", "policy.learn.learner.max_ckpt_keep",
+    "policy.learn.learner.hook",
+)
+SHAPING = (
+    "env.env_id", "env.type", "env.collector_env_num", "env.evaluator_env_num",
+    "policy.type", "policy.action_space", "policy.model",
+)
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == p or path.startswith(p + ".") for p in prefixes)
+
+
+def classify_changes(saved: dict, current: dict) -> tuple[list[str], list[str]]:
+    """(refused, warned) dotted keys that differ between the checkpoint's config and this run's."""
+    changed = diff_paths(saved, current)
+    refused = [p for p in changed if _under(p, SHAPING)]
+    warned = [p for p in changed if not _under(p, SHAPING) and not _under(p, SILENT)]
+    return refused, warned

@@ -1,0 +1,98 @@
+"""Experiment directories: naming new runs and finding the run and checkpoint to resume.
+
+"Newest" is decided by the creation stamp in a run's name and by a checkpoint's iteration number,
+never by file modification times (copies and backups change those).
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+from ding_lite.config.errors import ConfigError
+from ding_lite.utils.checkpoint_io import CheckpointError, newest_checkpoint
+
+CKPT_DIR, LOG_DIR, TB_SUBDIR = "ckpt", "log", "serial"
+BEST_CKPT = "ckpt_best.pth.tar"
+STAMP = re.compile(r"_(\d{6})_(\d{6})(?:_(\d+))?$")
+
+
+def create_run_dir(exp_name: str, base: Path) -> Path:
+    """``base/exp_name``, or ``exp_name_YYMMDD_HHMMSS[_k]`` when taken; mkdir is the atomic claim."""
+    target = base / exp_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    candidates = [target]
+    stamp = time.strftime("%y%m%d_%H%M%S")
+    candidates += [target.with_name(f"{target.name}_{stamp}")]
+    candidates += [target.with_name(f"{target.name}_{stamp}_{k}") for k in range(2, 1000)]
+    for path in candidates:
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+    raise ConfigError(f"could not create a new experiment dir next to '{target}': too many runs this second.")
+
+
+def check_writable(path: Path) -> None:
+    """Find an unwritable location before any training starts or any file is made."""
+    probe = path
+    while not probe.exists():
+        probe = probe.parent
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"experiment dir '{path}' cannot be created: '{probe}' is not writable.")
+
+
+def run_order(run_dir: Path, exp_name: str) -> tuple[int, int]:
+    """Creation order of a run from its name: the bare name is the first run of an exp_name."""
+    suffix = run_dir.name[len(Path(exp_name).name):]
+    if not suffix:
+        return (0, 0)
+    match = STAMP.fullmatch(suffix)
+    return (int(match[1] + match[2]), int(match[3] or 1)) if match else (-1, 0)
+
+
+def runs_of(exp_name: str, base: Path) -> list[Path]:
+    """Run dirs of one exp_name, oldest first."""
+    parent = (base / exp_name).parent
+    name = Path(exp_name).name
+    if not parent.is_dir():
+        return []
+    runs = [p for p in parent.iterdir()
+            if p.is_dir() and p.name.startswith(name) and run_order(p, exp_name) >= (0, 0)]
+    return sorted(runs, key=lambda p: run_order(p, exp_name))
+
+
+def newest_in_run(run_dir: Path) -> Path | None:
+    found = newest_checkpoint(str(run_dir / CKPT_DIR)) if (run_dir / CKPT_DIR).is_dir() else None
+    return Path(found) if found else None
+
+
+def resolve_resume(target: str, exp_name: str, base: Path) -> Path:
+    """'latest', a run dir or a checkpoint file -> the checkpoint to resume from."""
+    if target == "latest":
+        for run in reversed(runs_of(exp_name, base)):
+            ckpt = newest_in_run(run)
+            if ckpt:
+                return ckpt
+        raise CheckpointError(f"--resume latest found no run of '{exp_name}' with a complete checkpoint under '{base}'.")
+    path = Path(target).expanduser()
+    if path.is_dir():
+        ckpt = newest_in_run(path)
+        if ckpt is None:
+            raise CheckpointError(f"--resume '{target}' is a directory without a complete checkpoint in its ckpt/ dir.")
+        return ckpt
+    if not path.exists():
+        raise CheckpointError(f"--resume '{target}' is neither 'latest', an experiment dir nor a checkpoint file.")
+    return path
+
+
+def run_dir_of_checkpoint(ckpt: Path) -> Path:
+    """A resumed run writes into the experiment that made the checkpoint."""
+    ckpt = ckpt.resolve()
+    if ckpt.parent.name != CKPT_DIR:
+        raise CheckpointError(
+            f"checkpoint '{ckpt}' is not inside an experiment's ckpt/ dir, so resume_training has no run to continue."
+        )
+    return ckpt.parent.parent

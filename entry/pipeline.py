@@ -51,6 +51,11 @@ from entry.run_dirs import (
 HORIZON_KEYS = ("max_env_step", "max_train_iter")
 
 
+def buffer_side_file(ckpt: Path) -> Path:
+    """``iteration_N.pth.tar`` -> ``iteration_N.replay_buffer.pth.tar`` beside it."""
+    return ckpt.with_name(ckpt.name.replace(".pth.tar", ".replay_buffer.pth.tar"))
+
+
 def pipeline_defaults(policy_cls: type) -> dict:
     policy = policy_cls.default_config()
     policy["learn"]["learner"] = learner_mod.default_config()
@@ -238,8 +243,21 @@ class SerialPipeline:
         if not restorable:
             self.log.write("env state was not captured in this checkpoint: envs start new episodes on resume")
         set_rng_state(ckpt["rng"])
+        self._restore_buffer()
         self.log.write(f"resumed from {self.ckpt_path} at train_iter={self.learner.train_iter} "
                        f"envstep={self.collector.envstep}")
+
+    def _restore_buffer(self) -> None:
+        buffer = getattr(self.policy, "replay_buffer", None)
+        if buffer is None:
+            return
+        side = buffer_side_file(self.ckpt_path)
+        if side.exists():
+            buffer.load(str(side))
+            self.log.write(f"replay buffer restored from {side} ({len(buffer):,} transitions)")
+        else:
+            self.log.write("replay buffer was not saved with this checkpoint: it starts empty and training resumes "
+                           "once it refills to the start threshold; exploration continues from the restored envstep")
 
     def _save(self, path: Path) -> None:
         self.writer.flush()
@@ -247,8 +265,13 @@ class SerialPipeline:
 
     def _save_iteration(self, ctx: RunContext) -> None:
         ckpt_dir = self.run_dir / CKPT_DIR
-        self._save(ckpt_dir / f"iteration_{self.learner.train_iter}.pth.tar")
-        prune_checkpoints(str(ckpt_dir), self.cfg["policy"]["learn"]["learner"]["max_ckpt_keep"])
+        path = ckpt_dir / f"iteration_{self.learner.train_iter}.pth.tar"
+        buffer = getattr(self.policy, "replay_buffer", None)
+        if buffer is not None and self.cfg["policy"]["other"]["replay_buffer"]["save_with_ckpt"]:
+            buffer.save(str(buffer_side_file(path)))  # first, so every complete checkpoint has its buffer
+        self._save(path)
+        for removed in prune_checkpoints(str(ckpt_dir), self.cfg["policy"]["learn"]["learner"]["max_ckpt_keep"]):
+            buffer_side_file(Path(removed)).unlink(missing_ok=True)
 
     def _save_best(self, ctx: RunContext) -> None:
         if ctx.eval_result.get("improved"):
@@ -284,8 +307,12 @@ class SerialPipeline:
         self.ctx = ctx = RunContext()
         self.hooks = hooks = HookRegistry()
         self.learner = learner_mod.Learner(self.policy, hooks, ctx)
-        self.collector = collector_mod.SampleSerialCollector(
-            self.collector_env, self.policy.collect_forward, pol["collect"]["n_sample"], hooks, ctx, self._report)
+        if pol["collect"]["collector"]["type"] == "episode":
+            self.collector = collector_mod.EpisodeSerialCollector(
+                self.collector_env, self.policy.collect_forward, pol["collect"]["n_episode"], hooks, ctx, self._report)
+        else:
+            self.collector = collector_mod.SampleSerialCollector(
+                self.collector_env, self.policy.collect_forward, pol["collect"]["n_sample"], hooks, ctx, self._report)
         self.evaluator = evaluator_mod.InteractionSerialEvaluator(
             self.evaluator_env, self.policy.eval_forward, pol["eval"]["evaluator"]["eval_freq"],
             cfg["env"]["n_evaluator_episode"], cfg["env"]["stop_value"], hooks, ctx, self._report)
@@ -358,8 +385,9 @@ class SerialPipeline:
                     self.stop_reason = (f"eval return {evaluator.last_return:.1f} reached stop_value "
                                         f"{self.cfg['env']['stop_value']}")
                     return
-            rollout, last_obs = collector.collect()
-            learner.train(policy.process_rollout(rollout, last_obs))
+            data = policy.process_rollout(*collector.collect())
+            if data is not None:
+                learner.train(data)
             self.stop_reason = self._stop_due()
             if self.stop_reason:
                 return

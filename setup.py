@@ -1,0 +1,20 @@
+from setuptools import find_packages, setup
+
+setup(
+    name="ding_lite",
+    version="0.1.0",
+    description="A small, fast RL pipeline framework whose runs can be stopped, inspected and resumed exactly.",
+    long_description=open("README.rst", encoding="utf-8").read(),
+    long_description_content_type="text/x-rst",
+    python_requires=">=3.10",
+    packages=find_packages(include=["ding_lite", "ding_lite.*", "entry", "configs"]),
+    install_requires=[
+        # Any torch 2.x works; README installs the CPU build 2.13.0 first so pip never pulls CUDA wheels.
+        "torch>=2.1",
+        "gymnasium>=1.1,<2",
+        "easydict",
+        "tensorboard",
+        "numpy",
+    ],
+    extras_require={"test": ["pytest"]},
+)

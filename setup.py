@@ -1,10 +1,12 @@
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
 setup(
     name="ding_lite",
     version="0.1.0",
     description="A small, fast RL pipeline framework whose runs can be stopped, inspected and resumed exactly.",
-    long_description=open("README.rst", encoding="utf-8").read(),
+    long_description=Path(__file__).with_name("README.rst").read_text(encoding="utf-8"),
     long_description_content_type="text/x-rst",
     python_requires=">=3.10",
     packages=find_packages(include=["ding_lite", "ding_lite.*", "entry", "configs"]),

@@ -18,7 +18,7 @@ def cli_env() -> dict[str, str]:
 
 
 def run_cli(module: str, *args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, env=cli_env(),
+    return subprocess.run([sys.executable, "-m", module, *args], check=False, cwd=cwd, env=cli_env(),
                           capture_output=True, text=True, timeout=timeout)
 
 

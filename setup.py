@@ -18,5 +18,8 @@ setup(
         "tensorboard",
         "numpy",
     ],
-    extras_require={"test": ["pytest"]},
+    extras_require={
+        "gif": ["pygame", "pillow"],
+        "test": ["pytest", "pygame", "pillow"],
+    },
 )

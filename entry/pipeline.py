@@ -380,6 +380,7 @@ class SerialPipeline:
         while True:
             if evaluator.should_eval(learner.train_iter):
                 reached = evaluator.eval()
+                self.writer.flush()  # curves appear in TensorBoard at every eval, not only at checkpoints
                 self.progress.eval_line(learner.train_iter, collector.envstep, evaluator)
                 if reached:
                     self.stop_reason = (f"eval return {evaluator.last_return:.1f} reached stop_value "

@@ -18,8 +18,8 @@ class Progress:
 
     def eval_line(self, train_iter: int, envstep: int, evaluator: Any) -> None:
         horizon = f"/{self.max_env_step:,}" if self.max_env_step else ""
+        speed = f"{self.steps_per_sec(envstep):,.0f} env steps/s" if envstep > self.start_envstep else "starting"
         line = (f"envstep {envstep:,}{horizon} | train_iter {train_iter:,} | eval return "
-                f"{evaluator.last_return:.1f} (best {evaluator.best_return:.1f}) | "
-                f"{self.steps_per_sec(envstep):,.0f} env steps/s")
+                f"{evaluator.last_return:.1f} (best {evaluator.best_return:.1f}) | {speed}")
         print(line, flush=True)
         self.log(line)

@@ -1,0 +1,120 @@
+"""Enjoy a trained agent: ``python -m entry.serial_eval -c cartpole_ppo_config.py [--ckpt PATH | --resume latest]``.
+
+Loads ckpt_best by default (the newest checkpoint when the run has no best), plays greedy episodes
+on fresh envs, prints each return, and never writes into the experiment.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="entry.serial_eval", description=__doc__.split("\n")[0])
+    parser.add_argument("-c", "--config", required=True, help="the config the run was trained with")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--ckpt", default=None, help="checkpoint file to load")
+    source.add_argument("--resume", default="latest", metavar="latest|DIR",
+                        help="run whose best checkpoint to load (default: the newest run of the config's exp_name)")
+    parser.add_argument("--episodes", type=int, default=5, help="episodes to play (default 5)")
+    parser.add_argument("-s", "--seed", type=int, default=0, help="seed of the first episode (default 0)")
+    parser.add_argument("--gif", default=None, metavar="FILE", help="write an animation of the first episode")
+    return parser
+
+
+def pick_checkpoint(args: argparse.Namespace, exp_name: str) -> Path:
+    from ding_lite.utils.checkpoint_io import CheckpointError
+    from entry.run_dirs import BEST_CKPT, CKPT_DIR, resolve_resume
+
+    if args.ckpt:
+        return Path(args.ckpt)
+    newest = resolve_resume(args.resume, exp_name, Path.cwd())
+    best = newest.parent / BEST_CKPT
+    if newest.parent.name != CKPT_DIR:
+        raise CheckpointError(f"'{newest}' is not in an experiment's ckpt/ dir.")
+    return best if best.exists() else newest
+
+
+def play(policy: Any, env_id: str, episodes: int, seed: int, gif: str | None,
+         max_episode_steps: int | None) -> list[float]:
+    import gymnasium as gym
+    import numpy as np
+
+    from ding_lite.envs.manager import silence_env_warnings
+
+    silence_env_warnings()
+    kwargs: dict[str, Any] = {"render_mode": "rgb_array"} if gif else {}
+    if max_episode_steps is not None:
+        kwargs["max_episode_steps"] = max_episode_steps
+    env = gym.make(env_id, **kwargs)
+    if hasattr(policy, "set_action_bounds") and hasattr(env.action_space, "low"):
+        policy.set_action_bounds(env.action_space.low, env.action_space.high)
+    returns, frames = [], []
+    for episode in range(episodes):
+        obs, _ = env.reset(seed=seed if episode == 0 else None)
+        total, done = 0.0, False
+        while not done:
+            if gif and episode == 0:
+                frames.append(env.render())
+            action = policy.eval_forward(np.asarray(obs, dtype=np.float32)[None])[0]
+            obs, reward, terminated, truncated, _ = env.step(action)
+            total += float(reward)
+            done = terminated or truncated
+        returns.append(total)
+        print(f"episode {episode + 1}: return {total:.1f}", flush=True)
+    env.close()
+    if gif:
+        write_gif(frames, gif)
+    return returns
+
+
+def write_gif(frames: list, path: str) -> None:
+    from PIL import Image
+
+    images = [Image.fromarray(f).resize((f.shape[1] // 2, f.shape[0] // 2)) for f in frames]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=40, loop=0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.gif:
+        os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    from ding_lite.config import ConfigError, load_config_file
+    from ding_lite.policy.registry import get_policy_class
+    from ding_lite.utils.checkpoint_io import CheckpointError, load_checkpoint
+
+    try:
+        if args.episodes < 1:
+            raise ConfigError(f"--episodes must be >= 1, got {args.episodes}.")
+        main_cfg, _, _ = load_config_file(args.config)
+        ckpt_path = pick_checkpoint(args, main_cfg.get("exp_name", "default_experiment"))
+        ckpt = load_checkpoint(str(ckpt_path))
+        cfg = ckpt["config"]
+        policy = get_policy_class(cfg["policy"]["type"])(cfg["policy"], args.seed)
+        policy.check_learn_state(ckpt["policy"], str(ckpt_path))
+        policy.load_state_dict_learn(ckpt["policy"], restore_rng=False)
+        if args.gif:
+            import pygame  # noqa: F401 - fail here, before playing, when rendering is impossible
+            import PIL  # noqa: F401
+    except (ConfigError, CheckpointError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:
+        print(f"error: --gif needs pygame and pillow ({exc.name} is missing): "
+              "pip install 'gymnasium[classic-control]' pillow", file=sys.stderr)
+        return 2
+    print(f"playing {args.episodes} episodes of {cfg['env']['env_id']} with {ckpt_path} "
+          f"(train_iter {ckpt['train_iter']}, envstep {ckpt['envstep']})", flush=True)
+    returns = play(policy, cfg["env"]["env_id"], args.episodes, args.seed, args.gif, cfg["env"]["max_episode_steps"])
+    print(f"mean return over {len(returns)} episodes: {sum(returns) / len(returns):.1f}", flush=True)
+    if args.gif:
+        print(f"animation of episode 1 written to {args.gif}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

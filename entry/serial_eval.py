@@ -98,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         policy.check_learn_state(ckpt["policy"], str(ckpt_path))
         policy.load_state_dict_learn(ckpt["policy"], restore_rng=False)
         if args.gif:
-            import pygame  # noqa: F401 - fail here, before playing, when rendering is impossible
             import PIL  # noqa: F401
+            import pygame  # noqa: F401 - fail here, before playing, when rendering is impossible
     except (ConfigError, CheckpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -69,6 +69,9 @@ class VectorEnvManager:
             env_id, num_envs=num_envs, vectorization_mode=mode,
             vector_kwargs=dict(autoreset_mode=AutoresetMode.SAME_STEP), **env_kwargs,
         )
+        for i, env in enumerate(getattr(self._vec, "envs", [])):
+            env.action_space.seed(seed + i)  # spaces draw from OS entropy unless seeded: keep checkpoints reproducible
+            env.observation_space.seed(seed + i)
         self.observation_space = self._vec.single_observation_space
         self.action_space = self._vec.single_action_space
 

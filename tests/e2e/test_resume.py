@@ -162,7 +162,7 @@ def test_sigterm_saves_prints_the_resume_command_and_exits_0(tmp_path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "received SIGTERM" in out
-    resume_line = [line for line in out.splitlines() if line.startswith("Resume with: ")][0]
+    resume_line = next(line for line in out.splitlines() if line.startswith("Resume with: "))
     assert f"--resume {tmp_path / 'exact'}" in resume_line
     ckpts = list((tmp_path / "exact" / "ckpt").glob("iteration_*.pth.tar"))
     assert len(ckpts) == 1

@@ -17,7 +17,7 @@ def test_dizoo_config_with_create_config_and_guide_config_with_and_without_check
     assert dizoo.returncode == 0, dizoo.stderr
     assert "reached stop_value 195" in dizoo.stdout and solved(workdir / "cartpole_ppo")
 
-    ckpt = sorted((workdir / "cartpole_ppo" / "ckpt").glob("iteration_*.pth.tar"))[0]
+    ckpt = min((workdir / "cartpole_ppo" / "ckpt").glob("iteration_*.pth.tar"))
     guide_text = (CONFIGS / "cartpole_ppo_guide_config.py").read_text()
     for name, path in (("guide_fresh", ""), ("guide_pretrained", str(ckpt))):
         config = workdir / f"{name}_config.py"

@@ -261,7 +261,13 @@ class SerialPipeline:
 
     def _save(self, path: Path) -> None:
         self.writer.flush()
-        save_checkpoint(self.state_dict(), str(path))
+        state = self.state_dict()
+        if state["collector"]["env"] is None and not self._said_env_uncaptured:
+            self._said_env_uncaptured = True
+            self.log.write(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
+                           "manager cannot be captured: checkpoints keep everything else, and a resume starts new "
+                           "episodes")
+        save_checkpoint(state, str(path))
 
     def _save_iteration(self, ctx: RunContext) -> None:
         ckpt_dir = self.run_dir / CKPT_DIR
@@ -355,6 +361,7 @@ class SerialPipeline:
             print(f"warning: {message}", file=sys.stderr)
         self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}")
         self._signal = ""
+        self._said_env_uncaptured = False
         previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             self.hooks.call("before_run", self.ctx)

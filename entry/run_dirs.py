@@ -40,6 +40,8 @@ def check_writable(path: Path) -> None:
     probe = path
     while not probe.exists():
         probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigError(f"experiment dir '{path}' cannot be created: '{probe}' is a file, not a directory.")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise ConfigError(f"experiment dir '{path}' cannot be created: '{probe}' is not writable.")
 

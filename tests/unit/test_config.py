@@ -119,3 +119,10 @@ def test_diff_paths_lists_changed_leaves():
     a = {"x": 1, "p": {"lr": 0.1, "m": {"h": [64]}}}
     b = {"x": 1, "p": {"lr": 0.2, "m": {"h": [32]}}}
     assert diff_paths(a, b) == ["p.lr", "p.m.h"]
+
+
+def test_experiment_dir_that_cannot_be_created_is_named(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    with pytest.raises(ConfigError, match=r"experiment dir '.*a_file/run' cannot be created: .* is a file"):
+        SerialPipeline({"exp_name": str(blocker / "run")}, base_dir=tmp_path)

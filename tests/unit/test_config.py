@@ -6,7 +6,8 @@ import pytest
 from ding_lite.config import ConfigError, compile_config, diff_paths
 from ding_lite.config.loader import load_config_file
 from ding_lite.policy.ppo import PPOPolicy
-from entry.pipeline import SerialPipeline, pipeline_defaults, pipeline_rules
+from entry.pipeline import SerialPipeline
+from entry.pipeline_config import pipeline_defaults, pipeline_rules
 
 DEFAULTS = pipeline_defaults(PPOPolicy)
 RULES = pipeline_rules(PPOPolicy)

@@ -1,0 +1,51 @@
+"""The config tree of a serial run: every component's defaults and the rules compile_config enforces."""
+from __future__ import annotations
+
+from ding_lite.config.compile import non_negative, of_type, one_of, positive
+from ding_lite.envs import manager as env_manager
+from ding_lite.worker import collector as collector_mod
+from ding_lite.worker import evaluator as evaluator_mod
+from ding_lite.worker import learner as learner_mod
+
+HORIZON_KEYS = ("max_env_step", "max_train_iter")
+
+
+def pipeline_defaults(policy_cls: type) -> dict:
+    policy = policy_cls.default_config()
+    policy["learn"]["learner"] = learner_mod.default_config()
+    policy["learn"]["resume_training"] = False  # continue the checkpoint's run: counters, RNG, logs, dirs
+    policy["collect"]["collector"] = collector_mod.default_config()
+    policy["eval"]["evaluator"] = evaluator_mod.default_config()
+    return dict(
+        exp_name="default_experiment",  # experiment dir name (relative to the working directory)
+        seed=0,  # seeds python, numpy, torch, every env and every sampler
+        max_env_step=None,  # stop after this many env steps (None: no limit)
+        max_train_iter=None,  # stop after this many gradient updates (None: no limit)
+        env=env_manager.default_config(),
+        policy=policy,
+    )
+
+
+def pipeline_rules(policy_cls: type) -> dict:
+    return {
+        "exp_name": lambda v: None if v.strip() else "be a non-empty name",
+        "max_env_step": of_type(int),
+        "max_train_iter": of_type(int),
+        "env.collector_env_num": positive,
+        "env.evaluator_env_num": positive,
+        "env.n_evaluator_episode": positive,
+        "env.stop_value": of_type(int, float),
+        "env.max_episode_steps": of_type(int),
+        "env.manager.type": one_of(*env_manager.MANAGER_TYPES),
+        "policy.model.obs_shape": positive,
+        "policy.model.action_shape": positive,
+        "policy.model.action_space": one_of("discrete", "continuous"),
+        "policy.model.encoder_hidden_size_list": lambda v: None if v and all(
+            isinstance(x, int) and x > 0 for x in v) else "be a non-empty list of positive ints",
+        "policy.learn.learner.hook.save_ckpt_after_iter": non_negative,
+        "policy.learn.learner.hook.log_show_after_iter": positive,
+        "policy.learn.learner.max_ckpt_keep": non_negative,
+        "policy.eval.evaluator.eval_freq": positive,
+        **{f"{k}": positive for k in HORIZON_KEYS},
+        **policy_cls.config_rules(),
+    }

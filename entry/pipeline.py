@@ -180,6 +180,7 @@ class SerialPipeline:
             "envstep": self.collector.envstep,
             "policy": self.policy.state_dict_learn(),
             "learner": self.learner.state_dict(),
+            "hooks": self.hooks.state_dict(),
             "collector": self.collector.state_dict(),
             "evaluator": self.evaluator.state_dict(),
             "rng": get_rng_state(),
@@ -194,6 +195,7 @@ class SerialPipeline:
             return
         self.policy.load_state_dict_learn(ckpt["policy"])
         self.learner.load_state_dict(ckpt["learner"])
+        self.hooks.load_state_dict(ckpt["hooks"])
         restorable = ckpt["collector"]["env"] is not None and self.collector_env.can_capture()
         self.collector.load_state_dict(ckpt["collector"], restorable)
         self.evaluator.load_state_dict(ckpt["evaluator"], restorable)

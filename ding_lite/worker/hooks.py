@@ -77,6 +77,13 @@ class HookRegistry:
         hooks.sort(key=lambda h: h.priority)  # stable: equal priorities keep registration order
         return hook
 
+    def state_dict(self) -> dict:
+        """Call counts drive frequencies at non-iteration positions, so they are part of the run state."""
+        return dict(self._calls)
+
+    def load_state_dict(self, state: dict) -> None:
+        self._calls.update({p: int(n) for p, n in state.items() if p in self._calls})
+
     def hooks(self, position: str) -> list[Hook]:
         return list(self._hooks[position])
 

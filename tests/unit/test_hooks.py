@@ -62,3 +62,17 @@ def test_save_hook_fires_at_cycle_end_after_crossing_a_multiple():
     hook.run(RunContext(train_iter=112, cycle_start_iter=104, cycle_end=True))
     hook.run(RunContext(train_iter=200, cycle_start_iter=192, cycle_end=True))
     assert saved == [104, 200]
+
+
+def test_call_counts_survive_a_checkpoint():
+    fired = []
+    first = HookRegistry()
+    first.register("after_collect", lambda c: fired.append(c.envstep), freq=3)
+    for step in range(4):
+        first.call("after_collect", RunContext(envstep=step))
+    second = HookRegistry()
+    second.register("after_collect", lambda c: fired.append(c.envstep), freq=3)
+    second.load_state_dict(first.state_dict())
+    for step in range(4, 7):
+        second.call("after_collect", RunContext(envstep=step))
+    assert fired == [2, 5]

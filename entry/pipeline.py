@@ -47,6 +47,7 @@ from entry.run_dirs import (
     resolve_resume,
     run_dir_of_checkpoint,
 )
+from entry.run_report import config_markdown
 
 
 def buffer_side_file(ckpt: Path) -> Path:
@@ -256,6 +257,8 @@ class SerialPipeline:
         save_config(self.cfg, str(config_file))
         self.log = RunLog(self.run_dir / LOG_DIR / "train.log")
         self.writer = ScalarWriter(str(self.run_dir / LOG_DIR / TB_SUBDIR))
+        if not self.resuming:  # a resumed run keeps the text its first session wrote
+            self.writer.add_text("config", config_markdown(self.cfg))
 
     def _report(self, prefix: str, values: dict[str, float]) -> None:
         ctx, writer = self.ctx, self.writer

@@ -197,10 +197,15 @@ class SerialPipeline:
         self.policy.load_state_dict_learn(ckpt["policy"])
         self.learner.load_state_dict(ckpt["learner"])
         self.hooks.load_state_dict(ckpt["hooks"])
-        restorable = ckpt["collector"]["env"] is not None and self.collector_env.can_capture()
+        saved_env = ckpt["collector"]["env"]
+        restorable = (self.collector_env.can_restore(saved_env)
+                      and self.evaluator_env.can_restore(ckpt["evaluator"]["env"]))
         self.collector.load_state_dict(ckpt["collector"], restorable)
         self.evaluator.load_state_dict(ckpt["evaluator"], restorable)
-        if not restorable:
+        if not restorable and saved_env is not None:
+            self.log.write(f"env state in this checkpoint comes from the '{saved_env.get('kind', 'sync')}' env manager "
+                           f"and this run uses '{self.collector_env.kind}': envs start new episodes on resume")
+        elif not restorable:
             self.log.write("env state was not captured in this checkpoint: envs start new episodes on resume")
         set_rng_state(ckpt["rng"])
         self._restore_buffer()
@@ -321,7 +326,8 @@ class SerialPipeline:
         for message in self.warnings:
             self.log.write(f"warning: {message}")
             print(f"warning: {message}", file=sys.stderr)
-        self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}")
+        self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
+                       f"env manager {self.collector_env.choice}")
         self._signal = ""
         self._said_env_uncaptured = False
         previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -329,7 +335,10 @@ class SerialPipeline:
             self.hooks.call("before_run", self.ctx)
             self.ctx.train_iter, self.ctx.envstep = self.learner.train_iter, self.collector.envstep
             self.progress = Progress(self.cfg, self.collector.envstep, self.log.write)
-            self._loop()
+            try:
+                self._loop()
+            finally:
+                self.progress.close()
             self.hooks.call("after_run", self.ctx)
             if self._signal and not self.cfg["policy"]["learn"]["learner"]["hook"]["save_ckpt_after_run"]:
                 self._save_iteration(self.ctx)
@@ -358,6 +367,7 @@ class SerialPipeline:
             data = policy.process_rollout(*collector.collect())
             if data is not None:
                 learner.train(data)
+            self.progress.update(learner.train_iter, collector.envstep)
             self.stop_reason = self._stop_due()
             if self.stop_reason:
                 return

@@ -7,6 +7,8 @@ from ding_lite.config.errors import ConfigError
 
 POLICIES = {
     "ppo": "ding_lite.policy.ppo:PPOPolicy",
+    "dqn": "ding_lite.policy.dqn:DQNPolicy",
+    "pg": "ding_lite.policy.pg:PGPolicy",
 }
 
 

@@ -1,0 +1,218 @@
+"""Uniform replay buffer in preallocated numpy arrays, with n-step windows and a safe side file.
+
+Storage layout. The collector hands over time-major ``[T, N, ...]`` rollouts from the same ``N``
+envs every time, and the buffer stores them row by row, so the transition pushed as number ``g``
+(counting every transition ever pushed) lives in slot ``g % capacity`` and the *next step of the
+same env* is number ``g + N``. n-step windows are therefore gathered at sample time by striding
+``N`` forward, and the buffer never holds half-built targets that a checkpoint would have to carry.
+
+Episode boundaries: every transition stores ``terminated`` / ``truncated`` and its ``next_obs`` (the
+true final observation where an episode ended). Windows stop after the first step that ends an
+episode, and stop early where the newest data runs out. When a pushed rollout does not continue the
+previous one (its first observation differs from the stored ``next_obs`` of an env whose episode
+had not ended, e.g. after a resume whose envs could not be restored), the older transition is
+marked ``truncated`` so no window ever joins two unrelated streams; it bootstraps from its own
+``next_obs``, which is a real observation of that stream.
+
+Side file: :meth:`save` writes only the filled part, atomically, as a dict of tensors and ints that
+loads with ``torch.load(weights_only=True)``; tensors are views of the arrays (no copy) and
+:meth:`load` memory-maps the file and copies into the preallocated arrays, so neither needs memory
+beyond the buffer's own size.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+
+from ding_lite.utils.checkpoint_io import CheckpointError, save_checkpoint
+
+FIELDS = ("obs", "next_obs", "action", "reward", "terminated", "truncated")
+FORMAT = "ding_lite.replay_buffer/1"
+_LOAD_CHUNK = 1 << 16
+
+
+class ReplayBuffer:
+    """A FIFO ring of transitions; ``len`` is the number of transitions it holds."""
+
+    def __init__(self, capacity: int, obs_shape: tuple[int, ...], action_shape: tuple[int, ...] = (),
+                 action_dtype: np.dtype | type = np.int64, obs_dtype: np.dtype | type = np.float32) -> None:
+        if capacity < 1:
+            raise ValueError(f"replay buffer capacity must be >= 1, got {capacity}")
+        self.capacity = int(capacity)
+        cap = self.capacity
+        # np.empty: the OS only backs pages once they are written, so an unfilled buffer costs little.
+        self._data = {
+            "obs": np.empty((cap, *obs_shape), dtype=obs_dtype),
+            "next_obs": np.empty((cap, *obs_shape), dtype=obs_dtype),
+            "action": np.empty((cap, *action_shape), dtype=action_dtype),
+            "reward": np.empty(cap, dtype=np.float32),
+            "terminated": np.empty(cap, dtype=bool),
+            "truncated": np.empty(cap, dtype=bool),
+        }
+        self.total = 0  # transitions ever pushed; the newest is number total - 1
+        self.stride = 0  # envs per rollout row (N), fixed by the first push
+
+    def __len__(self) -> int:
+        return min(self.total, self.capacity)
+
+    def __repr__(self) -> str:
+        return f"ReplayBuffer({len(self):,}/{self.capacity:,} transitions, {self.stride} envs)"
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the filled part occupies (what a side file holds, plus a small header)."""
+        n = len(self)
+        return sum(a[:n].nbytes for a in self._data.values())
+
+    # ----------------------------------------------------------------- writing
+
+    def push(self, rollout: dict[str, np.ndarray]) -> None:
+        """Store a ``[T, N, ...]`` rollout (keys obs, action, reward, terminated, truncated, final_obs).
+
+        ``final_obs[t]`` is the observation after step ``t`` (the true last one where an episode
+        ended), which is exactly each transition's ``next_obs``.
+        """
+        obs = np.asarray(rollout["obs"])
+        T, N = obs.shape[:2]
+        if self.stride == 0:
+            self.stride = N
+        elif N != self.stride:
+            raise ValueError(f"replay buffer holds rollouts of {self.stride} envs, got one of {N} envs")
+        if T * N > self.capacity:
+            raise ValueError(f"a rollout of {T * N} transitions does not fit a buffer of {self.capacity}")
+        self._mark_discontinuity(obs[0])
+        flat = {
+            "obs": obs,
+            "next_obs": rollout["final_obs"],
+            "action": rollout["action"],
+            "reward": rollout["reward"],
+            "terminated": rollout["terminated"],
+            "truncated": rollout["truncated"],
+        }
+        start = self.total % self.capacity
+        count = T * N
+        first = min(count, self.capacity - start)
+        for key, value in flat.items():
+            value = np.asarray(value).reshape(count, *self._data[key].shape[1:])
+            dest = self._data[key]
+            dest[start:start + first] = value[:first]
+            if first < count:
+                dest[:count - first] = value[first:]
+        self.total += count
+
+    def _mark_discontinuity(self, new_obs: np.ndarray) -> None:
+        if self.total == 0:
+            return
+        slots = (np.arange(self.total - self.stride, self.total)) % self.capacity
+        d = self._data
+        open_episode = ~(d["terminated"][slots] | d["truncated"][slots])
+        same = (d["next_obs"][slots] == new_obs).reshape(self.stride, -1).all(1)
+        d["truncated"][slots[open_episode & ~same]] = True
+
+    # ----------------------------------------------------------------- sampling
+
+    def sample_numbers(self, batch_size: int, generator: torch.Generator) -> np.ndarray:
+        """Uniformly drawn transition numbers (global push order) from what the buffer holds."""
+        n = len(self)
+        if n == 0:
+            raise ValueError("cannot sample from an empty replay buffer")
+        offset = torch.randint(n, (batch_size,), generator=generator).numpy()
+        return self.total - n + offset
+
+    def windows(self, numbers: np.ndarray, nstep: int) -> dict[str, np.ndarray]:
+        """``[B, nstep]`` reward / terminated / truncated / available, and the slot of every step.
+
+        Step ``k`` of the window of transition ``g`` is transition ``g + k * N``; it is available
+        when it has been pushed. Whether the window has already ended is left to
+        :func:`ding_lite.rl_utils.nstep_return`.
+        """
+        steps = numbers[:, None] + self.stride * np.arange(nstep)[None, :]
+        available = steps < self.total
+        slots = np.where(available, steps, numbers[:, None]) % self.capacity
+        d = self._data
+        return {
+            "reward": d["reward"][slots],
+            "terminated": d["terminated"][slots],
+            "truncated": d["truncated"][slots],
+            "available": available,
+            "slots": slots,
+        }
+
+    def sample(self, batch_size: int, nstep: int, gamma: float, generator: torch.Generator,
+               ignore_done: bool = False) -> dict[str, torch.Tensor]:
+        """A uniform minibatch with n-step returns: obs, action, returns, discount, bootstrap_obs."""
+        from ding_lite.rl_utils.td import nstep_return
+
+        numbers = self.sample_numbers(batch_size, generator)
+        win = self.windows(numbers, nstep)
+        returns, discount, last = nstep_return(
+            torch.from_numpy(win["reward"]), torch.from_numpy(win["terminated"]),
+            torch.from_numpy(win["truncated"]), torch.from_numpy(win["available"]), gamma, ignore_done)
+        slot = numbers % self.capacity
+        boot = win["slots"][np.arange(batch_size), last.numpy()]
+        d = self._data
+        return {
+            "obs": torch.from_numpy(d["obs"][slot]),
+            "action": torch.from_numpy(d["action"][slot]),
+            "returns": returns,
+            "discount": discount,
+            "bootstrap_obs": torch.from_numpy(d["next_obs"][boot]),
+        }
+
+    # ----------------------------------------------------------------- state
+
+    def state_dict(self) -> dict:
+        """The filled part as tensors sharing memory with the arrays (no copy), plus counters."""
+        n = len(self)
+        state: dict = {"format": FORMAT, "capacity": self.capacity, "total": self.total, "stride": self.stride}
+        state.update({key: torch.from_numpy(value[:n]) for key, value in self._data.items()})
+        return state
+
+    def load_state_dict(self, state: dict, source: str = "replay buffer state") -> None:
+        """Restore from :meth:`state_dict` output; the capacity may differ (the newest transitions are kept)."""
+        missing = [k for k in ("format", "capacity", "total", "stride", *FIELDS) if k not in state]
+        if missing:
+            raise CheckpointError(f"Replay buffer file {source} lacks the entries {', '.join(missing)}.")
+        if state["format"] != FORMAT:
+            raise CheckpointError(f"Replay buffer file {source} has format {state['format']!r}, expected {FORMAT!r}.")
+        saved_cap, total, stride = int(state["capacity"]), int(state["total"]), int(state["stride"])
+        saved_n = min(total, saved_cap)
+        for key, own in self._data.items():
+            tensor = state[key]
+            want = (saved_n, *own.shape[1:])
+            if tuple(tensor.shape) != want or tensor.numpy().dtype != own.dtype:
+                raise CheckpointError(
+                    f"Replay buffer file {source} entry '{key}' is {tuple(tensor.shape)} {tensor.numpy().dtype}, "
+                    f"but this buffer needs {want} {own.dtype} (different env or observation shape?).")
+        self.total, self.stride = 0, 0
+        keep = min(saved_n, self.capacity)
+        lo = total - keep
+        for start in range(lo, total, _LOAD_CHUNK):
+            numbers = np.arange(start, min(start + _LOAD_CHUNK, total))
+            src, dst = numbers % saved_cap, numbers % self.capacity
+            for key, own in self._data.items():
+                own[dst] = state[key].numpy()[src]
+        self.total, self.stride = total, stride
+
+    def save(self, path: str) -> None:
+        """Atomic side file (temp in the same dir, fsync, ``os.replace``) holding only the filled part."""
+        save_checkpoint(self.state_dict(), path)
+
+    def load(self, path: str) -> None:
+        """Restore from :meth:`save`'s file; every failure is one :class:`CheckpointError` sentence naming it."""
+        path = os.fspath(path)
+        if not os.path.isfile(path):
+            raise CheckpointError(f"Replay buffer file {path} does not exist.")
+        if os.path.getsize(path) == 0:
+            raise CheckpointError(f"Replay buffer file {path} is empty (0 bytes), probably from an interrupted copy.")
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        except Exception as exc:  # torch raises RuntimeError/ValueError/UnpicklingError/... on damaged data
+            raise CheckpointError(
+                f"Replay buffer file {path} is truncated or corrupted and could not be read ({type(exc).__name__})."
+            ) from exc
+        if not isinstance(state, dict):
+            raise CheckpointError(f"Replay buffer file {path} does not hold a replay buffer.")
+        self.load_state_dict(state, source=path)

@@ -1,0 +1,21 @@
+"""Off-policy training (DQN): ``python -m entry.serial_offpolicy -c cartpole_dqn_config.py``."""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from entry.cli import main
+
+
+def serial_pipeline(input_cfg: str | tuple[dict, dict], seed: int | None = None, **kwargs: Any):
+    """DI-engine's entry signature: a config path or a (main_config, create_config) pair; returns the run."""
+    from entry.pipeline import SerialPipeline, load_pipeline
+
+    if isinstance(input_cfg, str):
+        return load_pipeline(input_cfg, seed=seed, default_policy="dqn", **kwargs).run()
+    main_config, create_config = input_cfg
+    return SerialPipeline(main_config, create_config, seed=seed, default_policy="dqn", **kwargs).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main("entry.serial_offpolicy", "Train an off-policy agent (DQN) from a config file.", "dqn"))

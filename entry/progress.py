@@ -86,13 +86,21 @@ class Progress:
         return text + (f" | ETA {format_duration(eta)}" if eta is not None else "")
 
     def status(self, train_iter: int, envstep: int) -> str:
+        """The live line: shorter than an eval line so it fits a narrow terminal."""
+        parts = [f"envstep {envstep:,}" + (f"/{self.max_env_step:,}" if self.max_env_step else ""),
+                 f"iter {train_iter:,}" + (f"/{self.max_train_iter:,}" if self.max_train_iter else "")]
         if self.last_return is None:
-            returns = "eval return -"
+            parts.append("eval -")
         else:
-            returns = f"eval return {self.last_return:.1f} (best {self.best_return:.1f})"
+            parts.append(f"eval {self.last_return:.1f} (best {self.best_return:.1f})")
         if not (self.max_env_step or self.max_train_iter) and self.stop_value is not None:
-            returns += f" | stop_value {self.stop_value:g}"
-        return f"{self._counters(train_iter, envstep)} | {returns} | {self._speed_eta(train_iter, envstep)}"
+            parts.append(f"until {self.stop_value:g}")
+        if envstep > self.start_envstep:
+            parts.append(f"{self.steps_per_sec(envstep):,.0f} steps/s")
+            eta = self.eta(train_iter, envstep)
+            if eta is not None:
+                parts.append(f"ETA {format_duration(eta)}")
+        return " | ".join(parts)
 
     # ----------------------------------------------------------------- output
 
@@ -127,8 +135,6 @@ class Progress:
                 f"(best {evaluator.best_return:.1f}) | {self._speed_eta(train_iter, envstep)}")
         self._print(line)
         self.log(line)
-        if self.live:
-            self._draw(self.status(train_iter, envstep))
 
     def close(self) -> None:
         """Clear the live line so what is printed next starts on a clean line."""

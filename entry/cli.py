@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 
 
 def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
@@ -15,6 +16,8 @@ def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("--max-train-iter", type=int, default=None, help="stop after this many gradient updates")
     parser.add_argument("--resume", default=None, metavar="latest|DIR|CKPT",
                         help="continue a run: the newest run of this exp_name, a run dir or a checkpoint file")
+    parser.add_argument("--plot", nargs="?", const="", default=None, metavar="FILE",
+                        help="when the run ends, draw its eval return to FILE (default: EXP_DIR/curves.png)")
     return parser
 
 
@@ -33,10 +36,22 @@ def main(prog: str, description: str, default_policy: str, argv: list[str] | Non
         return 2
     pipeline.run()
     run_dir = pipeline.run_dir
+    status, curves = 0, None
+    if args.plot is not None:
+        from entry.plot import PlotError, plot_runs
+
+        try:
+            curves = plot_runs([run_dir], Path(args.plot or run_dir / "curves.png"))
+        except PlotError as exc:
+            print(f"error: --plot: {exc}", file=sys.stderr)
+            status = 1
+    from entry.run_report import summary_lines
+
+    print("\n".join(summary_lines(pipeline, curves)))
     print(f"Stopped: {pipeline.stop_reason} at envstep {pipeline.collector.envstep:,}, "
           f"train_iter {pipeline.learner.train_iter:,} ({pipeline.wall_seconds:.1f} s). "
           f"Experiment: {run_dir}. TensorBoard: tensorboard --logdir {run_dir / 'log'}", flush=True)
     if pipeline.stop_reason.startswith("received"):
         cmd = f"python -m {prog} -c {shlex.quote(pipeline.config_path)} --resume {shlex.quote(str(run_dir))}"
         print(f"Resume with: {cmd}", flush=True)
-    return 0
+    return status

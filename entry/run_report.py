@@ -44,7 +44,7 @@ def summary_lines(pipeline: SerialPipeline, curves: Path | None = None) -> list[
         try:  # the file enjoy loads, so the numbers shown are the ones it will play
             ckpt = load_checkpoint(str(best_path))
             best = (f"{ckpt['evaluator']['best_return']:.1f} at envstep {ckpt['envstep']:,}, "
-                    f"train_iter {ckpt['train_iter']:,} ({best_path})")
+                    f"train_iter {ckpt['train_iter']:,} ({best_path.relative_to(run_dir)})")
         except CheckpointError as exc:
             best = f"unreadable: {exc}"
     session = envstep - pipeline.progress.start_envstep

@@ -16,6 +16,7 @@ setup(
         "gymnasium>=1.1,<2",
         "easydict",
         "tensorboard",
+        "matplotlib",  # entry.plot and --plot (Agg backend: no display needed)
         "numpy",
     ],
     extras_require={

@@ -105,16 +105,19 @@ def group_name(run_dir: Path) -> str:
     return SEED_SUFFIX.sub("", RUN_STAMP.sub("", run_dir.name))
 
 
-def mean_std(curves: list[Curve]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and std over runs at every step any run evaluated at, each run linearly interpolated
-    between its own points and never extended past them: a run that stopped early (stop_value
-    reached) leaves the average instead of being assumed to stay where it was."""
+def mean_std(curves: list[Curve]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(steps, mean, std, number of runs) at every step any run evaluated at.
+
+    Each run is interpolated linearly between its own points and never extended past them: a run
+    that stopped early (stop_value reached) leaves the average rather than being assumed to stay
+    where it was. The count lets the plot show where fewer runs remain.
+    """
     grid = np.unique(np.concatenate([c.steps for c in curves]))
     rows = np.full((len(curves), len(grid)), np.nan)
     for row, c in zip(rows, curves, strict=True):
         inside = (grid >= c.steps[0]) & (grid <= c.steps[-1])
         row[inside] = np.interp(grid[inside], c.steps, c.values)
-    return grid, np.nanmean(rows, axis=0), np.nanstd(rows, axis=0)
+    return grid, np.nanmean(rows, axis=0), np.nanstd(rows, axis=0), (~np.isnan(rows)).sum(axis=0)
 
 
 def _common(curves: list[Curve], *path: str) -> list:
@@ -146,11 +149,15 @@ def plot_runs(run_dirs: list[Path], out: Path, tag: str = DEFAULT_TAG, x: str | 
         for c in curves:
             groups.setdefault(group_name(c.run_dir), []).append(c)
         for name, members in groups.items():
-            grid, mean, std = mean_std(members)
-            line, = ax.plot(grid, mean, lw=2, label=f"{name} (mean ± std of {len(members)} runs)")
-            ax.fill_between(grid, mean - std, mean + std, color=line.get_color(), alpha=0.2, lw=0)
+            grid, mean, std, count = mean_std(members)
+            every = np.where(count == len(members), mean, np.nan)  # NaN breaks the line: solid where all runs are
+            line, = ax.plot(grid, every, lw=2, label=f"{name}: mean ± std of {len(members)} runs")
+            colour = line.get_color()
+            if (count < len(members)).any():
+                ax.plot(grid, mean, color=colour, lw=1.2, ls=":", label=f"{name}: fewer runs left")
+            ax.fill_between(grid, mean - std, mean + std, color=colour, alpha=0.2, lw=0)
             for c in members:
-                ax.plot(c.steps, c.values, color=line.get_color(), lw=0.7, alpha=0.35)
+                ax.plot(c.steps, c.values, color=colour, lw=0.7, alpha=0.35)
     else:
         for c in curves:
             ax.plot(c.steps, c.values, lw=1.8, marker="o", ms=3, label=c.run_dir.name)

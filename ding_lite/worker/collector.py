@@ -113,3 +113,122 @@ class SampleSerialCollector:
             self._ep_len = np.asarray(state["ep_len"], dtype=np.int64).copy()
         else:
             self._obs = self.env.reset(seed_offset=self.envstep)
+
+
+class EpisodeSerialCollector:
+    """Collects whole episodes: ``collect()`` steps all envs until ``n_episode`` episodes have ended.
+
+    Returns ``(episodes, None)``: a list of dicts of ``[L, ...]`` arrays (obs, the policy's outputs
+    except ``env_action``, reward, terminated, truncated, final_obs), in the order the episodes ended
+    (env index order within one step). Episodes still running when a collect ends are kept and
+    finished by the next collect; they are part of ``state_dict`` so a resumed run is exact.
+
+    Storage: one ``[N, ...]`` row per vector step and field, shared by all envs; an ended episode is
+    cut out of the rows since its start, and rows no running episode needs are dropped.
+    """
+
+    def __init__(self, env, act: Callable[[np.ndarray], dict[str, np.ndarray]], n_episode: int,
+                 hooks: HookRegistry, ctx: RunContext, report: Report) -> None:
+        if n_episode < 1:
+            raise ValueError(f"n_episode must be >= 1, got {n_episode}")
+        self.env = env
+        self.act = act
+        self.num_envs = env.num_envs
+        self.n_episode = n_episode
+        self.hooks, self.ctx, self.report = hooks, ctx, report
+        self.envstep = 0
+        self.episode_count = 0
+        self._obs: np.ndarray | None = None
+        self._clear_rows()
+
+    def _clear_rows(self) -> None:
+        self._rows: dict[str, list[np.ndarray]] = {}
+        self._row0 = 0  # step number of self._rows[field][0]
+        self._t = 0  # step number of the next row
+        self._start = np.zeros(self.num_envs, dtype=np.int64)  # step number where each env's episode began
+
+    def _append(self, key: str, value: np.ndarray) -> None:
+        self._rows.setdefault(key, []).append(value)
+
+    def collect(self) -> tuple[list[dict[str, np.ndarray]], None]:
+        start_time = time.perf_counter()
+        if self._obs is None:
+            self._obs = self.env.reset()
+        obs = self._obs
+        episodes: list[dict[str, np.ndarray]] = []
+        steps = 0
+        while len(episodes) < self.n_episode:
+            out = self.act(obs)
+            res = self.env.step(out["env_action"])
+            self._append("obs", np.array(obs))
+            for key, value in out.items():
+                if key != "env_action":
+                    self._append(key, value)
+            self._append("reward", res.reward)
+            self._append("terminated", np.asarray(res.terminated, dtype=bool))
+            self._append("truncated", np.asarray(res.truncated, dtype=bool))
+            self._append("final_obs", np.array(res.final_obs))
+            self._t += 1
+            steps += 1
+            done = np.flatnonzero(res.terminated | res.truncated)
+            if len(done):
+                episodes.extend(self._cut_episodes(done))
+            obs = res.obs
+        self._obs = obs
+        n_steps = steps * self.num_envs
+        self.envstep += n_steps
+        self.episode_count += len(episodes)
+        self.ctx.envstep = self.envstep
+        returns = [float(ep["reward"].sum(dtype=np.float64)) for ep in episodes]
+        lengths = [len(ep["reward"]) for ep in episodes]
+        info: dict[str, float] = {
+            "envstep_per_sec": n_steps / max(time.perf_counter() - start_time, 1e-9),
+            "reward_mean": float(np.mean(returns)), "reward_std": float(np.std(returns)),
+            "reward_max": float(np.max(returns)), "reward_min": float(np.min(returns)),
+            "episode_length_mean": float(np.mean(lengths)), "episode_count": float(self.episode_count),
+        }
+        self.report("collector", info)
+        self.ctx.collect_info = info
+        self.hooks.call("after_collect", self.ctx)
+        return episodes, None
+
+    def _cut_episodes(self, done: np.ndarray) -> list[dict[str, np.ndarray]]:
+        first = int(self._start[done].min()) - self._row0
+        stacked = {k: np.stack(rows[first:]) for k, rows in self._rows.items()}  # [S, N, ...]
+        episodes = []
+        for i in done:
+            begin = int(self._start[i]) - self._row0 - first
+            episodes.append({k: v[begin:, i].copy() for k, v in stacked.items()})
+        self._start[done] = self._t
+        keep_from = int(self._start.min())
+        if keep_from > self._row0:
+            for rows in self._rows.values():
+                del rows[:keep_from - self._row0]
+            self._row0 = keep_from
+        return episodes
+
+    def state_dict(self) -> dict:
+        rows = {k: np.stack(v) for k, v in self._rows.items() if v}
+        return {
+            "envstep": self.envstep,
+            "episode_count": self.episode_count,
+            "obs": None if self._obs is None else self._obs.copy(),
+            "rows": rows,  # [S, N, ...] per field: the steps of the episodes in flight
+            "start": self._start - self._row0,  # where each env's episode begins within rows
+            "env": self.env.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict, env_restorable: bool) -> None:
+        """Counters always; episodes in flight only when the envs themselves could be restored."""
+        self.envstep = int(state["envstep"])
+        self.episode_count = int(state["episode_count"])
+        self.ctx.envstep = self.envstep
+        self._clear_rows()
+        if env_restorable:
+            self.env.load_state_dict(state["env"])
+            self._obs = np.asarray(state["obs"])
+            self._rows = {k: list(np.asarray(v)) for k, v in state["rows"].items()}
+            self._t = len(next(iter(self._rows.values()))) if self._rows else 0
+            self._start = np.asarray(state["start"], dtype=np.int64).copy()
+        else:
+            self._obs = self.env.reset(seed_offset=self.envstep)

@@ -13,6 +13,7 @@ from ding_lite.model.actor_critic import default_config as model_default_config
 from ding_lite.model.adam import Adam
 from ding_lite.policy.base import Policy
 from ding_lite.rl_utils import gae, normalize_advantages, ppo_policy_loss, ppo_value_loss
+from ding_lite.utils.normalizer import RunningMeanStd
 
 LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -33,6 +34,10 @@ class PPOPolicy(Policy):
             cuda=False,  # ding_lite trains on the CPU; True is refused rather than ignored
             on_policy=True,  # PPO learns only from data its current policy collected
             action_space="discrete",  # 'discrete' or 'continuous'; must match model.action_space
+            # normalise observations with running mean/std (kept in the checkpoint); the statistics are
+            # updated once per collect, after it, so a collect and its training use the same ones
+            obs_norm=False,
+            obs_norm_clip=10.0,  # normalised observations are clipped to +-this
             model=model_default_config(),
             learn=dict(
                 epoch_per_collect=10,  # passes over each collected batch
@@ -60,6 +65,7 @@ class PPOPolicy(Policy):
         return {
             "policy.cuda": lambda v: "be False: this build of ding_lite trains on the CPU" if v else None,
             "policy.action_space": one_of("discrete", "continuous"),
+            "policy.obs_norm_clip": positive,
             "policy.learn.epoch_per_collect": positive,
             "policy.learn.batch_size": positive,
             "policy.learn.learning_rate": positive,
@@ -82,12 +88,19 @@ class PPOPolicy(Policy):
         learn = cfg["learn"]
         self.optimizer = Adam(self.model.parameters(), lr=learn["learning_rate"])
         self.action_low = self.action_high = None
+        self.obs_rms = RunningMeanStd((model_cfg["obs_shape"],), cfg["obs_norm_clip"]) if cfg["obs_norm"] else None
 
     def set_action_bounds(self, low: np.ndarray, high: np.ndarray) -> None:
         self.action_low, self.action_high = low, high
 
     def learn_modules(self) -> dict:
-        return {"model": self.model, "optimizer": self.optimizer}
+        modules = {"model": self.model, "optimizer": self.optimizer}
+        if self.obs_rms is not None:
+            modules["obs_rms"] = self.obs_rms
+        return modules
+
+    def _obs(self, obs: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(obs if self.obs_rms is None else self.obs_rms.normalize(obs))
 
     def _distribution_log_prob(self, out, action: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Returns (log-prob of action, entropy) for the policy head output."""
@@ -101,7 +114,7 @@ class PPOPolicy(Policy):
 
     @torch.no_grad()
     def collect_forward(self, obs: np.ndarray) -> dict[str, np.ndarray]:
-        out, value = self.model(torch.from_numpy(obs))
+        out, value = self.model(self._obs(obs))
         if self.continuous:
             mean, log_std = out
             noise = torch.randn(mean.shape, generator=self.collect_generator)
@@ -120,7 +133,7 @@ class PPOPolicy(Policy):
 
     @torch.no_grad()
     def eval_forward(self, obs: np.ndarray) -> np.ndarray:
-        out, _ = self.model(torch.from_numpy(obs))
+        out, _ = self.model(self._obs(obs))
         if self.continuous:
             action = out[0].numpy()
             return action if self.action_low is None else np.clip(action, self.action_low, self.action_high)
@@ -128,22 +141,29 @@ class PPOPolicy(Policy):
 
     @torch.no_grad()
     def process_rollout(self, rollout: dict[str, np.ndarray], last_obs: np.ndarray) -> dict[str, torch.Tensor]:
-        """GAE over the [T, N] rollout; a truncated episode bootstraps from the value of its final observation."""
+        """GAE over the [T, N] rollout; a truncated episode bootstraps from the value of its final observation.
+
+        Observations are normalised with the statistics the collect used; the statistics then absorb
+        this rollout, for the next collect.
+        """
         values = torch.from_numpy(rollout["value"])
         terminated = torch.from_numpy(rollout["terminated"])
         truncated = torch.from_numpy(rollout["truncated"])
         next_values = torch.empty_like(values)
         next_values[:-1] = values[1:]
-        next_values[-1] = self.model.value(torch.from_numpy(last_obs))
+        next_values[-1] = self.model.value(self._obs(last_obs))
         trunc_t, trunc_i = np.nonzero(rollout["truncated"])
         if len(trunc_t):
-            final = torch.from_numpy(rollout["final_obs"][trunc_t, trunc_i])
+            final = self._obs(rollout["final_obs"][trunc_t, trunc_i])
             next_values[trunc_t, trunc_i] = self.model.value(final)
         collect = self.cfg["collect"]
         adv, ret = gae(torch.from_numpy(rollout["reward"]), values, next_values, terminated, truncated,
                        collect["discount_factor"], collect["gae_lambda"])
+        obs = self._obs(rollout["obs"])
+        if self.obs_rms is not None:
+            self.obs_rms.update(rollout["obs"].reshape(-1, rollout["obs"].shape[-1]))
         flat = {
-            "obs": torch.from_numpy(rollout["obs"]),
+            "obs": obs,
             "action": torch.from_numpy(rollout["action"]),
             "logp": torch.from_numpy(rollout["logp"]),
             "value": values,

@@ -1,10 +1,11 @@
 """Console progress while training: a live status line on a terminal, plain lines anywhere else.
 
 The pipeline calls ``update`` once per collect-train cycle (never per env step) and ``eval_line``
-after each evaluation. The live line is redrawn at most ``REDRAW_SECONDS`` apart, so its cost is
-one clock read per cycle. When stdout is not a terminal (CI, pipes, ``nohup``) nothing uses
-``\\r``: each evaluation prints one line, and a long stretch without one prints a status line, so
-logs stay readable and show the run is alive.
+after each evaluation. On a terminal one line is redrawn in place (at most every
+``REDRAW_SECONDS`` between evaluations, so it costs one clock read per cycle) and only new best
+evaluations scroll. When stdout is not a terminal (CI, pipes, ``nohup``) nothing uses ``\\r``:
+each evaluation prints one line, and a long stretch without one prints a status line, so logs
+stay readable and show the run is alive.
 """
 from __future__ import annotations
 
@@ -128,13 +129,21 @@ class Progress:
             self._print(self.status(train_iter, envstep))
 
     def eval_line(self, train_iter: int, envstep: int, evaluator: Any) -> None:
-        """One permanent line per evaluation, on the console and in the run's text log."""
+        """Every evaluation goes to the run's text log and, without a terminal, to stdout as a line.
+
+        On a terminal only a new best becomes a permanent line; other evaluations refresh the live
+        line, so a long run with frequent evaluations does not scroll the screen away.
+        """
         self._mark_iter(train_iter)
+        improved = self.best_return is None or evaluator.best_return > self.best_return
         self.last_return, self.best_return = evaluator.last_return, evaluator.best_return
         line = (f"{self._counters(train_iter, envstep)} | eval return {evaluator.last_return:.1f} "
                 f"(best {evaluator.best_return:.1f}) | {self._speed_eta(train_iter, envstep)}")
-        self._print(line)
         self.log(line)
+        if not self.live or improved:
+            self._print(line)
+        if self.live:
+            self._draw(self.status(train_iter, envstep))
 
     def close(self) -> None:
         """Clear the live line so what is printed next starts on a clean line."""

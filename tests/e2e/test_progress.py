@@ -69,19 +69,24 @@ def _read(fd: int) -> bytes:
         return b""
 
 
-def test_live_line_redraws_in_place_and_eval_lines_stay(monkeypatch):
+def test_live_line_redraws_in_place_and_only_a_new_best_scrolls(monkeypatch):
     monkeypatch.setattr(progress, "REDRAW_SECONDS", 0.0)
     out, logged = Terminal(), []
     bar = Progress(CFG, 0, logged.append, stream=out)
     bar.update(40, 256)
-    bar.eval_line(40, 256, Evaluator())
-    bar.update(80, 512)
+    bar.eval_line(40, 256, Evaluator())  # the first evaluation is a new best
+    worse = Evaluator()
+    worse.last_return = 5.0
+    bar.eval_line(80, 512, worse)
     bar.close()
     text = out.getvalue()
     assert text.startswith("\renvstep 256/1,000 | iter 40 | eval - | ")
-    assert "\r\x1b[Kenvstep 256/1,000 | train_iter 40 | eval return 12.5 (best 20.0) | " in text
-    assert "\renvstep 512/1,000 | iter 80 | eval 12.5 (best 20.0) | " in text
-    assert text.endswith("\r\x1b[K") and logged == [text.split("\r\x1b[K")[1].split("\n")[0]]
+    permanent = [line.rpartition("\r\x1b[K")[2] for line in text.split("\n")[:-1]]
+    assert len(permanent) == 1
+    assert permanent[0].startswith("envstep 256/1,000 | train_iter 40 | eval return 12.5 (best 20.0) | ")
+    assert "\renvstep 512/1,000 | iter 80 | eval 5.0 (best 20.0) | " in text
+    assert text.endswith("\r\x1b[K")
+    assert len(logged) == 2 and logged[0] == permanent[0] and "eval return 5.0 (best 20.0)" in logged[1]
 
 
 def test_without_a_terminal_a_long_silence_prints_a_plain_status_line(monkeypatch):

@@ -1,0 +1,167 @@
+"""DQN, REINFORCE and continuous PPO from the real CLI, with the shipped configs and DI-engine's own files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from tests.e2e.conftest import read_scalars, run_cli
+
+DIZOO_DQN = """\
+from easydict import EasyDict
+
+cartpole_dqn_config = dict(
+    exp_name='cartpole_dqn_seed0',
+    env=dict(
+        collector_env_num=8,
+        evaluator_env_num=5,
+        n_evaluator_episode=5,
+        stop_value=195,
+    ),
+    policy=dict(
+        cuda=False,
+        model=dict(
+            obs_shape=4,
+            action_shape=2,
+            encoder_hidden_size_list=[128, 128, 64],
+            dueling=True,
+        ),
+        nstep=1,
+        discount_factor=0.97,
+        learn=dict(
+            batch_size=64,
+            learning_rate=0.001,
+        ),
+        collect=dict(n_sample=8),
+        eval=dict(evaluator=dict(eval_freq=50, )),
+        other=dict(
+            eps=dict(
+                type='exp',
+                start=0.95,
+                end=0.1,
+                decay=10000,
+            ),
+            replay_buffer=dict(replay_buffer_size=20000, ),
+        ),
+    ),
+)
+cartpole_dqn_config = EasyDict(cartpole_dqn_config)
+main_config = cartpole_dqn_config
+cartpole_dqn_create_config = dict(
+    env=dict(
+        type='cartpole',
+        import_names=['dizoo.classic_control.cartpole.envs.cartpole_env'],
+    ),
+    env_manager=dict(type='base'),
+    policy=dict(type='dqn'),
+)
+cartpole_dqn_create_config = EasyDict(cartpole_dqn_create_config)
+create_config = cartpole_dqn_create_config
+"""
+
+DIZOO_PG = """\
+from easydict import EasyDict
+
+cartpole_pg_config = dict(
+    exp_name='cartpole_pg_seed0',
+    env=dict(
+        collector_env_num=8,
+        evaluator_env_num=5,
+        n_evaluator_episode=5,
+        stop_value=195,
+    ),
+    policy=dict(
+        cuda=False,
+        model=dict(
+            obs_shape=4,
+            action_shape=2,
+        ),
+        learn=dict(
+            batch_size=64,
+            learning_rate=0.001,
+            entropy_weight=0.001,
+        ),
+        collect=dict(n_episode=80, unroll_len=1, discount_factor=0.9),
+        eval=dict(evaluator=dict(eval_freq=100, ), ),
+    ),
+)
+cartpole_pg_config = EasyDict(cartpole_pg_config)
+main_config = cartpole_pg_config
+cartpole_pg_create_config = dict(
+    env=dict(
+        type='cartpole',
+        import_names=['dizoo.classic_control.cartpole.envs.cartpole_env'],
+    ),
+    env_manager=dict(type='base'),
+    policy=dict(type='pg'),
+    collector=dict(type='episode'),
+)
+cartpole_pg_create_config = EasyDict(cartpole_pg_create_config)
+create_config = cartpole_pg_create_config
+"""
+
+
+def eval_returns(run: Path) -> list[float]:
+    return [v for _, v in read_scalars(run / "log" / "serial")["evaluator_step/reward_mean"]]
+
+
+def test_shipped_dqn_config_reaches_stop_value(workdir):
+    result = run_cli("entry.serial_offpolicy", "-c", "cartpole_dqn_config.py", "-s", "0",
+                     "--max-env-step", "5000", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert "reached stop_value 195" in result.stdout
+    assert eval_returns(workdir / "cartpole_dqn")[-1] >= 195
+    log = (workdir / "cartpole_dqn" / "log" / "train.log").read_text()
+    assert "replay buffer" not in log  # a fresh run says nothing about restoring a buffer
+
+
+def test_dizoo_dqn_config_runs_unchanged_and_keeps_its_buffer_when_asked(workdir):
+    config = workdir / "cartpole_dqn_config.py"
+    config.write_text(DIZOO_DQN)
+    result = run_cli("entry.serial_offpolicy", "-c", str(config), "--max-env-step", "3000", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    run = workdir / "cartpole_dqn_seed0"
+    assert eval_returns(run)[-1] > eval_returns(run)[0]
+    assert not list((run / "ckpt").glob("*.replay_buffer.pth.tar"))  # save_with_ckpt defaults to False
+
+    config.write_text(DIZOO_DQN.replace("replay_buffer_size=20000, ",
+                                        "replay_buffer_size=20000, save_with_ckpt=True, ")
+                      .replace("exp_name='cartpole_dqn_seed0'", "exp_name='with_buffer'"))
+    result = run_cli("entry.serial_offpolicy", "-c", str(config), "--max-env-step", "400", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    ckpts = sorted((workdir / "with_buffer" / "ckpt").glob("iteration_*.pth.tar"))
+    sides = [c for c in ckpts if c.name.endswith(".replay_buffer.pth.tar")]
+    mains = [c for c in ckpts if not c.name.endswith(".replay_buffer.pth.tar")]
+    assert sides and len(sides) == len(mains)
+    state = torch.load(sides[-1], weights_only=True)
+    assert state["obs"].shape == (400, 4) and state["total"] == 400  # only the filled part of 20,000 slots
+
+
+def test_pg_config_solves_or_improves(workdir):
+    result = run_cli("entry.serial_onpolicy", "-c", "cartpole_pg_config.py", "-s", "0",
+                     "--max-env-step", "60000", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    returns = eval_returns(workdir / "cartpole_pg")
+    assert "reached stop_value 195" in result.stdout or max(returns) > returns[0] + 100
+
+
+def test_dizoo_pg_config_runs_unchanged(workdir):
+    config = workdir / "cartpole_pg_config.py"
+    config.write_text(DIZOO_PG)
+    result = run_cli("entry.serial_onpolicy", "-c", str(config), "--max-env-step", "3000", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert (workdir / "cartpole_pg_seed0" / "ckpt").is_dir()
+
+
+def test_pendulum_ppo_short_horizon_keeps_normaliser_statistics(workdir):
+    result = run_cli("entry.serial_onpolicy", "-c", "pendulum_ppo_config.py", "-s", "0",
+                     "--max-env-step", "8192", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    run = workdir / "pendulum_ppo"
+    returns = eval_returns(run)
+    assert len(returns) >= 2 and all(-1700 < r < 0 for r in returns)
+    from ding_lite.utils.checkpoint_io import load_checkpoint, newest_checkpoint
+
+    rms = load_checkpoint(newest_checkpoint(str(run / "ckpt")))["policy"]["obs_rms"]
+    assert rms["count"] > 8192 - 1  # every collected observation went into the statistics
+    assert tuple(rms["mean"].shape) == (3,) and not torch.equal(rms["var"], torch.ones(3, dtype=torch.float64))

@@ -1,0 +1,186 @@
+"""README.rst stays true: its set-up commands are CI's, and every command it shows runs and prints
+output of the shape shown.
+
+Each section's ``code-block:: console`` commands run in order in a fresh directory (``python X.py``
+files come from the section's ``code-block:: python`` with ``:name: X.py``), on a short horizon:
+a training command without a small budget of its own gets ``--max-train-iter 240``. A command run
+as written must print a line of the same shape (numbers, durations and absolute paths aside) for
+every line the README shows after it. Sections run in parallel threads: most of the time is
+Python and torch starting up.
+"""
+from __future__ import annotations
+
+import glob
+import re
+import shlex
+import signal
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import REPO, cli_env
+
+README = REPO / "README.rst"
+INSTALL = 'pip install torch==2.13.0 -e ".[test]" && python -m entry.serial_onpolicy -c cartpole_ppo_config.py'
+TEST = "python -m pytest tests -q"
+NOT_RUN = ("pip", "tensorboard")  # an install and a server
+TRAINING = ("entry.serial_onpolicy", "entry.serial_offpolicy")
+MAX_ITERS, MAX_ENV_STEPS = 240, 4096  # a command with a smaller budget of its own runs as written
+
+
+@dataclass
+class Command:
+    line: str
+    shown: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    title: str
+    steps: list[Command | tuple[str, str]] = field(default_factory=list)  # commands and (file name, text)
+
+
+def blocks(lines: list[str]):
+    """(section title, directive, options, body lines) of every code-block."""
+    title = ""
+    for i, line in enumerate(lines):
+        if i + 1 < len(lines) and line.strip() and re.fullmatch(r"-{3,}", lines[i + 1]):
+            title = line
+        if not line.startswith(".. code-block:: "):
+            continue
+        j, options = i + 1, {}
+        while j < len(lines) and (m := re.fullmatch(r"\s+:(\w+): (.*)", lines[j])):
+            options[m[1]] = m[2]
+            j += 1
+        body = []
+        for text in lines[j + 1:]:
+            if text.strip() and not text.startswith("    "):
+                break
+            body.append(text[4:])
+        while body and not body[-1].strip():
+            body.pop()
+        yield title, line.split("::")[1].strip(), options, body
+
+
+def sections() -> list[Section]:
+    found: dict[str, Section] = {}
+    for title, kind, options, body in blocks(README.read_text(encoding="utf-8").splitlines()):
+        section = found.setdefault(title, Section(title))
+        if kind == "python" and "name" in options:
+            section.steps.append((options["name"], "\n".join(body) + "\n"))
+        elif kind == "console":
+            for text in body:
+                if text.startswith("$ "):
+                    section.steps.append(Command(text[2:]))
+                elif section.steps and isinstance(section.steps[-1], Command):
+                    section.steps[-1].shown.append(text)
+    return [s for s in found.values() if any(isinstance(c, Command) and _runs(c) for c in s.steps)]
+
+
+def _runs(command: Command) -> bool:
+    return shlex.split(command.line)[0] not in NOT_RUN
+
+
+def _budget(argv: list[str], flag: str) -> int | None:
+    return int(argv[argv.index(flag) + 1]) if flag in argv else None
+
+
+def shorten(argv: list[str]) -> bool:
+    """Append the short horizon to a training command unless its own budget is already small."""
+    if len(argv) < 3 or argv[1] != "-m" or argv[2] not in TRAINING:
+        return False
+    env_steps, iters = _budget(argv, "--max-env-step"), _budget(argv, "--max-train-iter")
+    if (env_steps or MAX_ENV_STEPS + 1) <= MAX_ENV_STEPS or (iters or MAX_ITERS + 1) <= MAX_ITERS:
+        return False
+    if "--resume" in argv and env_steps is None and iters is None:
+        return False  # keeps the budget its checkpoint was made with
+    argv += ["--max-train-iter", str(MAX_ITERS)]
+    return True
+
+
+def shape(line: str) -> str:
+    """A line with what differs between machines and directories (paths, numbers, times) masked."""
+    line = re.sub(r"(?<![\w.])/[^\s)]+", "PATH", line)
+    line = re.sub(r"\b(\d+h)?(\d+m)?\d+s\b", "DURATION", line)
+    return re.sub(r"\d[\d,]*(\.\d+)?", "#", line)
+
+
+def run(command: Command, cwd: Path, shortened_files: set[str]) -> tuple[subprocess.CompletedProcess, bool]:
+    argv = []
+    for arg in shlex.split(command.line):  # what the shell would do with a glob
+        argv += sorted(glob.glob(arg, root_dir=cwd)) if "*" in arg else [arg]
+    if argv[0] == "python":
+        argv[0] = sys.executable
+    modified = shorten(argv) or (len(argv) == 2 and argv[1] in shortened_files)
+    interrupt_after = sum(s.startswith("envstep") for s in command.shown[:command.shown.index("^C")]) \
+        if "^C" in command.shown else None
+    proc = subprocess.Popen(argv, cwd=cwd, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = []
+    if interrupt_after is not None:  # press Ctrl-C where the README shows ^C
+        for text in proc.stdout:
+            out.append(text)
+            interrupt_after -= text.startswith("envstep")
+            if interrupt_after == 0:
+                proc.send_signal(signal.SIGINT)
+                break
+    rest, err = proc.communicate(timeout=240)
+    return subprocess.CompletedProcess(argv, proc.returncode, "".join(out) + rest, err), modified
+
+
+def run_section(section: Section, cwd: Path) -> list[tuple[Command, subprocess.CompletedProcess, bool]]:
+    results, shortened_files = [], set()
+    for step in section.steps:
+        if isinstance(step, tuple):
+            name, text = step
+            short = re.sub(r"max_env_step=(\d+)", lambda m: f"max_env_step={min(int(m[1]), 2560)}", text)
+            if short != text:
+                shortened_files.add(name)
+            (cwd / name).write_text(short)
+        elif _runs(step):
+            result, modified = run(step, cwd, shortened_files)
+            results.append((step, result, modified))
+            if result.returncode != 0:
+                break
+    return results
+
+
+SECTIONS = sections()
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict[str, list]:
+    dirs = [tmp_path_factory.mktemp(f"readme{i}") for i in range(len(SECTIONS))]
+    with ThreadPoolExecutor(max_workers=len(SECTIONS)) as pool:
+        done = pool.map(run_section, SECTIONS, dirs)
+        return {s.title: r for s, r in zip(SECTIONS, done, strict=True)}
+
+
+def test_set_up_commands_are_the_ones_ci_runs():
+    text = README.read_text(encoding="utf-8")
+    literal = re.findall(r"::\n\n    (.+)\n", text)
+    assert literal[:2] == [INSTALL, TEST]
+    ci = (REPO / ".ci" / "run").read_text().splitlines()
+    assert INSTALL.split(" && ")[0] in ci and TEST in ci
+
+
+def test_every_walkthrough_is_run():
+    titles = [s.title for s in SECTIONS]
+    assert sum(t.startswith("Walkthrough") for t in titles) == 3 and "Curves without TensorBoard" in titles
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=[s.title.split(",")[0] for s in SECTIONS])
+def test_commands_run_and_print_what_the_readme_shows(section, results):
+    ran = results[section.title]
+    for command, result, modified in ran:
+        assert result.returncode == 0, f"$ {command.line}\n{result.stdout}\n{result.stderr}"
+        if modified:
+            continue
+        printed = {shape(line) for line in result.stdout.splitlines()}
+        for line in command.shown:
+            if line not in ("...", "^C"):
+                assert shape(line) in printed, f"$ {command.line}: no line like {line!r} in\n{result.stdout}"
+    assert len(ran) == sum(isinstance(c, Command) and _runs(c) for c in section.steps)

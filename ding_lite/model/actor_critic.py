@@ -5,6 +5,7 @@ import math
 from itertools import pairwise
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -13,6 +14,27 @@ def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU) -> nn.Sequentia
     for fan_in, fan_out in pairwise(sizes):
         layers += [nn.Linear(fan_in, fan_out), activation()]
     return nn.Sequential(*layers)
+
+
+def run_layers(seq: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
+    """``seq(x)`` without nn.Module's per-call machinery for Linear and ReLU (same ops, same numbers).
+
+    A CartPole forward is ~15 tiny ops; calling them through a dozen nested modules cost more than the
+    ops themselves (~150 us against ~60 us per batched forward, measured).
+    """
+    for layer in seq:
+        kind = type(layer)
+        if layer._forward_hooks or layer._forward_pre_hooks:  # a user's hook must still see the call
+            x = layer(x)
+        elif kind is nn.Linear:
+            x = F.linear(x, layer.weight, layer.bias)
+        elif kind is nn.ReLU:
+            x = F.relu(x)
+        elif kind is nn.Sequential:
+            x = run_layers(layer, x)
+        else:
+            x = layer(x)
+    return x
 
 
 def orthogonal_init(module: nn.Module, gain: float) -> None:
@@ -66,9 +88,11 @@ class ActorCritic(nn.Module):
                 self.log_std = nn.Parameter(torch.full((action_shape,), float(init_log_std)))
 
     def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor | tuple[torch.Tensor, torch.Tensor], torch.Tensor]:
-        actor_feature = self.actor_body(self.actor_encoder(obs))
-        value = self.critic(self.critic_encoder(obs)).squeeze(-1)
-        out = self.actor_out(actor_feature)
+        feature = run_layers(self.actor_encoder, obs)
+        critic_feature = feature if self.critic_encoder is self.actor_encoder else run_layers(self.critic_encoder, obs)
+        actor_feature = run_layers(self.actor_body, feature)
+        value = run_layers(self.critic, critic_feature).squeeze(-1)
+        out = F.linear(actor_feature, self.actor_out.weight, self.actor_out.bias)
         if self.action_space != "continuous":
             return out, value
         if self.sigma_type == "conditioned":
@@ -78,4 +102,4 @@ class ActorCritic(nn.Module):
         return (out, log_std), value
 
     def value(self, obs: torch.Tensor) -> torch.Tensor:
-        return self.critic(self.critic_encoder(obs)).squeeze(-1)
+        return run_layers(self.critic, run_layers(self.critic_encoder, obs)).squeeze(-1)

@@ -1,7 +1,6 @@
 """On-policy training (PPO, REINFORCE): ``python -m entry.serial_onpolicy -c cartpole_ppo_config.py``."""
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from entry.cli import main
@@ -18,4 +17,6 @@ def serial_pipeline_onpolicy(input_cfg: str | tuple[dict, dict], seed: int | Non
 
 
 if __name__ == "__main__":
-    sys.exit(main("entry.serial_onpolicy", "Train an on-policy agent (PPO, REINFORCE) from a config file.", "ppo"))
+    from entry.fast_exit import exit_now
+
+    exit_now(main("entry.serial_onpolicy", "Train an on-policy agent (PPO, REINFORCE) from a config file.", "ppo"))

@@ -187,9 +187,14 @@ class ReplayBuffer:
                     f"Replay buffer file {source} entry '{key}' is {tuple(tensor.shape)} {tensor.numpy().dtype}, "
                     f"but this buffer needs {want} {own.dtype} (different env or observation shape?).")
         self.total, self.stride = 0, 0
+        if saved_cap == self.capacity:  # same slots: one straight copy per field, no temporaries
+            for key, own in self._data.items():
+                own[:saved_n] = state[key].numpy()
+            self.total, self.stride = total, stride
+            return
         keep = min(saved_n, self.capacity)
         lo = total - keep
-        for start in range(lo, total, _LOAD_CHUNK):
+        for start in range(lo, total, _LOAD_CHUNK):  # bounded temporaries whatever the buffer's size
             numbers = np.arange(start, min(start + _LOAD_CHUNK, total))
             src, dst = numbers % saved_cap, numbers % self.capacity
             for key, own in self._data.items():

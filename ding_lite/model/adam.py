@@ -2,7 +2,9 @@
 
 ``torch.optim.Optimizer`` imports torch._dynamo on first use (~1.5-2 s here), a large share of a
 5-second CartPole run. This is the same algorithm (Kingma & Ba, with torch's default epsilon
-placement) on foreach kernels, with a plain-tensor state_dict for checkpoints.
+placement), stepped by the fused CPU kernel that ``torch.optim.Adam(fused=True)`` uses (one op for all
+parameters: ~0.3x the time of the 8 foreach ops, which were ~15% of a PPO update on CartPole), with a
+plain-tensor state_dict for checkpoints.
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ class Adam:
         self.step_count = 0
         self.exp_avg = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
+        # The fused kernel reads the step count from one float32 tensor per parameter, as torch.optim does.
+        self._steps = [torch.zeros((), dtype=torch.float32) for _ in self.params]
 
     def zero_grad(self) -> None:
         for p in self.params:
@@ -34,6 +38,12 @@ class Adam:
         grads = [p.grad for p in params]
         beta1, beta2 = self.betas
         self.step_count += 1
+        torch._foreach_add_(self._steps, 1)
+        if hasattr(torch, "_fused_adam_"):
+            torch._fused_adam_(params, grads, self.exp_avg, self.exp_avg_sq, [], self._steps, lr=self.lr,
+                               beta1=beta1, beta2=beta2, weight_decay=0.0, eps=self.eps, amsgrad=False,
+                               maximize=False)
+            return
         torch._foreach_lerp_(self.exp_avg, grads, 1 - beta1)
         torch._foreach_mul_(self.exp_avg_sq, beta2)
         torch._foreach_addcmul_(self.exp_avg_sq, grads, grads, 1 - beta2)
@@ -55,5 +65,7 @@ class Adam:
             raise ValueError(f"optimizer state has {len(state['exp_avg'])} tensors for {len(self.params)} parameters.")
         self.lr, self.betas, self.eps = float(state["lr"]), tuple(state["betas"]), float(state["eps"])
         self.step_count = int(state["step"])
+        for step in self._steps:
+            step.fill_(self.step_count)
         for own, saved in zip(self.exp_avg + self.exp_avg_sq, state["exp_avg"] + state["exp_avg_sq"]):
             own.copy_(saved)

@@ -1,4 +1,4 @@
-"""Our Adam must be torch's Adam, step for step, and checkpoint/restore exactly."""
+"""Our Adam must be torch's (fused CPU) Adam, step for step, and checkpoint/restore exactly."""
 import torch
 
 from ding_lite.model.adam import Adam
@@ -20,7 +20,7 @@ def test_matches_torch_adam_bit_for_bit():
     batches = [torch.randn(8, 4, generator=torch.Generator().manual_seed(i)) for i in range(30)]
     ours, ref = _net(0), _net(0)
     _train(ours, Adam(ours.parameters(), lr=3e-3), batches)
-    _train(ref, torch.optim.Adam(ref.parameters(), lr=3e-3), batches)
+    _train(ref, torch.optim.Adam(ref.parameters(), lr=3e-3, fused=True), batches)
     for a, b in zip(ours.parameters(), ref.parameters()):
         assert torch.equal(a, b)
 

@@ -56,6 +56,16 @@ def test_group_of_seeds_against_train_iter(two_runs):
     assert has_colour(rgb, band)
 
 
+def test_compiled_config_is_a_text_table_in_tensorboard(two_runs):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    acc = EventAccumulator(str(two_runs / "cartpole_ppo" / "log" / "serial"), size_guidance={"tensors": 0})
+    acc.Reload()
+    (event,) = acc.Tensors("config")
+    table = event.tensor_proto.string_val[0].decode()
+    assert "| `exp_name` | `'cartpole_ppo'` |" in table and "| `policy.learn.learning_rate` | `0.001` |" in table
+
+
 def test_dir_without_events_is_one_clear_error(tmp_path):
     (tmp_path / "empty_run" / "log").mkdir(parents=True)
     result = run_cli("entry.plot", "empty_run", cwd=tmp_path)

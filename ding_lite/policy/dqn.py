@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
+from ding_lite.config import ConfigError
 from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
 from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.model.adam import Adam
@@ -116,6 +117,11 @@ class DQNPolicy(Policy):
         buffer_cfg = other["replay_buffer"]
         self.replay_buffer = ReplayBuffer(buffer_cfg["replay_buffer_size"], (model_cfg["obs_shape"],))
         self.train_start = max(learn["batch_size"], buffer_cfg["replay_buffer_start_size"], cfg["random_collect_size"])
+        if buffer_cfg["replay_buffer_size"] < self.train_start:
+            raise ConfigError(
+                f"config key 'policy.other.replay_buffer.replay_buffer_size' is {buffer_cfg['replay_buffer_size']}, "
+                f"but training starts only once the buffer holds {self.train_start} transitions (the largest of "
+                f"learn.batch_size, replay_buffer_start_size and random_collect_size): it would never train.")
         self.action_shape = model_cfg["action_shape"]
         self.collect_envstep = 0  # env steps acted on in collect mode (== collector envstep)
         self.learn_count = 0  # gradient updates made by this policy (drives hard target updates)

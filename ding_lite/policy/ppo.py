@@ -10,7 +10,7 @@ import torch
 from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
 from ding_lite.model.actor_critic import ActorCritic
 from ding_lite.model.actor_critic import default_config as model_default_config
-from ding_lite.model.adam import Adam
+from ding_lite.model.adam import Adam, clip_grad_norm_
 from ding_lite.policy.base import Policy
 from ding_lite.rl_utils import gae, normalize_advantages, ppo_policy_loss, ppo_value_loss
 from ding_lite.utils.normalizer import RunningMeanStd
@@ -194,7 +194,7 @@ class PPOPolicy(Policy):
         self.optimizer.zero_grad()
         total.backward()
         max_norm = learn["grad_clip_value"] or float("inf")
-        grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), max_norm)
+        grad_norm = clip_grad_norm_(self.optimizer.params, max_norm)
         self.optimizer.step()
         return {
             "total_loss": total.item(),

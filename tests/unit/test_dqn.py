@@ -105,3 +105,12 @@ def test_dizoo_cartpole_dqn_keys_compile() -> None:
         other=dict(eps=dict(type='exp', start=0.95, end=0.1, decay=10000), replay_buffer=dict(replay_buffer_size=20000))))
     cfg = compile_config(user, {}, {"policy": DQNPolicy.default_config()}, DQNPolicy.config_rules())
     assert cfg["policy"]["other"]["replay_buffer"]["save_with_ckpt"] is False
+
+
+def test_a_buffer_smaller_than_the_start_threshold_is_refused() -> None:
+    from ding_lite.config import ConfigError
+
+    cfg = policy_cfg()
+    cfg["other"]["replay_buffer"].update(replay_buffer_size=100, replay_buffer_start_size=200)
+    with pytest.raises(ConfigError, match="replay_buffer_size' is 100.*200 transitions"):
+        DQNPolicy(cfg, seed=0)

@@ -34,27 +34,28 @@ def as_rollout(rows: list[dict]) -> dict[str, np.ndarray]:
     return {k: np.stack([r[k] for r in rows]) for k in rows[0]}
 
 
-def reference_target(rows: list[dict], t: int, i: int, nstep: int, gamma: float, q) -> float:
+def reference_target(rows: list[dict], t: int, i: int, nstep: int, gamma: float, q, ignore_done: bool = False) -> float:
     """Sum rewards of env i from step t until n steps, an episode end or the end of the data."""
     g, k = 0.0, 0
     while True:
         r = rows[t + k]
         g += gamma ** k * float(r["reward"][i])
-        if r["terminated"][i]:
+        if r["terminated"][i] and not ignore_done:
             return g
-        if r["truncated"][i] or k + 1 == nstep or t + k + 1 == len(rows):
+        if r["terminated"][i] or r["truncated"][i] or k + 1 == nstep or t + k + 1 == len(rows):
             return g + gamma ** (k + 1) * q(r["final_obs"][i])
         k += 1
 
 
-def test_sampled_targets_match_the_reference_including_wraparound() -> None:
+@pytest.mark.parametrize("nstep,ignore_done", [(1, False), (1, True), (3, False), (3, True), (5, False)])
+def test_sampled_targets_match_the_reference_including_wraparound(nstep: int, ignore_done: bool) -> None:
     rows = make_stream(40, seed=0)
     buf = ReplayBuffer(50, (OBS,))  # 120 transitions pushed into 50 slots: wraps twice
     for start in range(0, 40, 4):
         buf.push(as_rollout(rows[start:start + 4]))
     assert len(buf) == 50 and buf.total == 120
-    nstep, gamma = 3, 0.9
-    batch = buf.sample(256, nstep, gamma, torch.Generator().manual_seed(1))
+    gamma = 0.9
+    batch = buf.sample(256, nstep, gamma, torch.Generator().manual_seed(1), ignore_done)
 
     def q(o: np.ndarray) -> float:
         return float(o.sum())
@@ -68,7 +69,8 @@ def test_sampled_targets_match_the_reference_including_wraparound() -> None:
         assert t * N + i >= 70, "sampled a transition that was overwritten"
         assert t >= oldest
         assert batch["action"][b].item() == rows[t]["action"][i]
-        assert targets[b].item() == pytest.approx(reference_target(rows, t, i, nstep, gamma, q), rel=1e-5, abs=1e-5)
+        assert targets[b].item() == pytest.approx(reference_target(rows, t, i, nstep, gamma, q, ignore_done),
+                                                  rel=1e-5, abs=1e-5)
 
 
 def test_rollout_that_does_not_continue_the_stream_cuts_windows() -> None:

@@ -13,6 +13,21 @@ from collections.abc import Iterable
 import torch
 
 
+def clip_grad_norm_(params: list[torch.Tensor], max_norm: float) -> torch.Tensor:
+    """``torch.nn.utils.clip_grad_norm_`` (2-norm, CPU tensors of one dtype) minus its per-call work.
+
+    The same foreach ops in the same order, so the same numbers; torch's version also re-walks the
+    module tree and groups tensors by device and dtype on every call, which took ~20% of a CartPole
+    PPO update (profile). Returns the total norm before clipping.
+    """
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return torch.tensor(0.0)
+    total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads, 2.0)), 2.0)
+    torch._foreach_mul_(grads, torch.clamp(max_norm / (total + 1e-6), max=1.0))
+    return total
+
+
 class Adam:
     def __init__(self, params: Iterable[torch.nn.Parameter], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:

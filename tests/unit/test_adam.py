@@ -1,7 +1,7 @@
 """Our Adam must be torch's (fused CPU) Adam, step for step, and checkpoint/restore exactly."""
 import torch
 
-from ding_lite.model.adam import Adam
+from ding_lite.model.adam import Adam, clip_grad_norm_
 
 
 def _net(seed):
@@ -41,3 +41,16 @@ def test_state_dict_round_trip_continues_identically():
     _train(second, opt2, batches[10:])
     for a, b in zip(straight.parameters(), second.parameters()):
         assert torch.equal(a, b)
+
+
+def test_clip_grad_norm_matches_torch_bit_for_bit():
+    for max_norm in (0.05, 0.5, 1e9, float("inf")):
+        ours, ref = _net(3), _net(3)
+        x = torch.randn(16, 4, generator=torch.Generator().manual_seed(5))
+        for model in (ours, ref):
+            model(x).pow(2).mean().backward()
+        got = clip_grad_norm_(list(ours.parameters()), max_norm)
+        want = torch.nn.utils.clip_grad_norm_(ref.parameters(), max_norm)
+        assert torch.equal(got, want)
+        for a, b in zip(ours.parameters(), ref.parameters()):
+            assert torch.equal(a.grad, b.grad)

@@ -146,7 +146,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=sorted(CONFIGS), default=list(CONFIGS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--skip-runs", action="store_true", help="only the replay-buffer figures")
-    parser.add_argument("--buffer-sizes", nargs="+", type=int, default=[10_000, 100_000])
+    parser.add_argument("--buffer-sizes", nargs="*", type=int, default=[10_000, 100_000],
+                        help="transitions per buffer (none: skip the buffer figures)")
     parser.add_argument("--buffer-repeats", type=int, default=5)
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")

@@ -19,7 +19,7 @@ import torch
 from ding_lite.config import ConfigError
 from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
 from ding_lite.data.replay_buffer import ReplayBuffer
-from ding_lite.model.adam import Adam
+from ding_lite.model.adam import Adam, clip_grad_norm_
 from ding_lite.model.q_network import QNetwork
 from ding_lite.model.q_network import default_config as model_default_config
 from ding_lite.policy.base import Policy
@@ -198,7 +198,7 @@ class DQNPolicy(Policy):
         loss.backward()
         info = {}
         if learn["grad_clip_value"]:
-            info["grad_norm"] = torch.nn.utils.clip_grad_norm_(self._params, learn["grad_clip_value"]).item()
+            info["grad_norm"] = clip_grad_norm_(self._params, learn["grad_clip_value"]).item()
         self.optimizer.step()
         self.learn_count += 1
         self._update_target()

@@ -19,7 +19,7 @@ import torch
 from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
 from ding_lite.model.actor_critic import ActorCritic
 from ding_lite.model.actor_critic import default_config as model_default_config
-from ding_lite.model.adam import Adam
+from ding_lite.model.adam import Adam, clip_grad_norm_
 from ding_lite.policy.base import Policy
 from ding_lite.rl_utils import discounted_returns
 
@@ -168,7 +168,7 @@ class PGPolicy(Policy):
         self.optimizer.zero_grad()
         total.backward()
         max_norm = learn["grad_norm"] or float("inf")
-        grad_norm = torch.nn.utils.clip_grad_norm_(self._params, max_norm)
+        grad_norm = clip_grad_norm_(self._params, max_norm)
         self.optimizer.step()
         return {
             "total_loss": total.item(),

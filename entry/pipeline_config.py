@@ -14,7 +14,7 @@ def pipeline_defaults(policy_cls: type) -> dict:
     policy = policy_cls.default_config()
     policy["learn"]["learner"] = learner_mod.default_config()
     policy["learn"]["resume_training"] = False  # continue the checkpoint's run: counters, RNG, logs, dirs
-    policy["collect"]["collector"] = collector_mod.default_config()
+    policy["collect"]["collector"] = {**collector_mod.default_config(), **policy["collect"].get("collector", {})}
     policy["eval"]["evaluator"] = evaluator_mod.default_config()
     return dict(
         exp_name="default_experiment",  # experiment dir name (relative to the working directory)

@@ -1,7 +1,6 @@
 """Off-policy training (DQN): ``python -m entry.serial_offpolicy -c cartpole_dqn_config.py``."""
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from entry.cli import main
@@ -18,4 +17,6 @@ def serial_pipeline(input_cfg: str | tuple[dict, dict], seed: int | None = None,
 
 
 if __name__ == "__main__":
-    sys.exit(main("entry.serial_offpolicy", "Train an off-policy agent (DQN) from a config file.", "dqn"))
+    from entry.fast_exit import exit_now
+
+    exit_now(main("entry.serial_offpolicy", "Train an off-policy agent (DQN) from a config file.", "dqn"))

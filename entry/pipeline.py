@@ -306,6 +306,8 @@ class SerialPipeline:
     def _stop_due(self) -> str:
         if self._signal:
             return f"received {self._signal}"
+        if self.ctx.stop_requested:
+            return self.ctx.stop_requested
         max_env, max_iter = self.cfg["max_env_step"], self.cfg["max_train_iter"]
         if max_env is not None and self.collector.envstep >= max_env:
             return f"reached max_env_step {max_env:,}"
@@ -318,8 +320,16 @@ class SerialPipeline:
             raise KeyboardInterrupt
         self._signal = signal.Signals(signum).name
 
-    def run(self) -> SerialPipeline:
-        """Train until stop_value, max_env_step, max_train_iter or SIGINT/SIGTERM; always leaves a checkpoint."""
+    def run(self, max_env_step: int | None = None, max_train_iter: int | None = None) -> SerialPipeline:
+        """Train until stop_value, max_env_step, max_train_iter or SIGINT/SIGTERM; always leaves a checkpoint.
+
+        New horizons given here replace the configured ones (garage's ``resume(n_epochs=...)``).
+        """
+        for key, value in (("max_env_step", max_env_step), ("max_train_iter", max_train_iter)):
+            if value is not None:
+                if value < 1:
+                    raise ConfigError(f"{key} must be >= 1, got {value}.")
+                self.cfg[key] = value
         start = time.perf_counter()
         self._open_run_dir()
         self._wire()
@@ -378,3 +388,17 @@ def load_pipeline(config: str, **kwargs: Any) -> SerialPipeline:
     main, create, path = load_config_file(config)
     return SerialPipeline(main, create, config_path=str(path), **kwargs)
 
+
+def restore_pipeline(target: str, config: str | None = None, **kwargs: Any) -> SerialPipeline:
+    """garage's ``Trainer.restore``: a run dir or checkpoint, rebuilt under the config it was made with.
+
+    ``config`` defaults to the run's own ``total_config.py``; pass one (a path or a shipped name) to
+    resume with edits, or to use ``target='latest'``. Call ``.run(max_env_step=...)`` to continue.
+    """
+    if config is None:
+        path = Path(target).expanduser().resolve()
+        run_dir = path if path.is_dir() else run_dir_of_checkpoint(path)
+        config = str(run_dir / "total_config.py")
+        if not Path(config).is_file():
+            raise ConfigError(f"'{run_dir}' has no total_config.py: pass the config the run was trained with.")
+    return load_pipeline(config, resume=target, **kwargs)

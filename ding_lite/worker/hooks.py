@@ -33,6 +33,11 @@ class RunContext:
     log_vars: dict[str, float] = field(default_factory=dict)
     eval_result: dict[str, Any] = field(default_factory=dict)
     collect_info: dict[str, Any] = field(default_factory=dict)
+    stop_requested: str = ""
+
+    def request_stop(self, reason: str) -> None:
+        """Lets a hook end the run cleanly at the end of the current cycle (final checkpoint included)."""
+        self.stop_requested = reason
 
 
 class Hook:

@@ -365,6 +365,9 @@ class SerialPipeline:
 
     def _loop(self) -> None:
         evaluator, collector, learner, policy = self.evaluator, self.collector, self.learner, self.policy
+        self.stop_reason = self._stop_due()  # a resumed run may already be at its horizon: do nothing more
+        if self.stop_reason:
+            return
         while True:
             if evaluator.should_eval(learner.train_iter):
                 reached = evaluator.eval()

@@ -91,7 +91,7 @@ def main() -> int:
         result = original_run(self)
         counters.update(envstep=self.collector.envstep, train_iter=self.learner.train_iter,
                         stop_reason=self.stop_reason, run_seconds=self.wall_seconds,
-                        env_manager=self.collector_env.choice)
+                        env_manager=getattr(self.collector_env, "choice", "sync (before the choice was logged)"))
         return result
 
     pipeline.SerialPipeline.run = run_and_count

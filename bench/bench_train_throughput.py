@@ -32,9 +32,9 @@ SB3_STEPS_PER_SEC = 2260
 STOPPED = re.compile(r"at envstep (?P<envstep>[\d,]+), train_iter (?P<iter>[\d,]+) \((?P<run>[\d.]+) s\)")
 
 
-def run_once(max_env_step: int, manager: str | None) -> dict:
+def run_once(max_env_step: int, manager: str | None, code: Path = REPO) -> dict:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(code), env.get("PYTHONPATH", "")) if p)
     with tempfile.TemporaryDirectory(prefix="bench_sb3_") as tmp:
         config = CONFIG
         if manager:
@@ -60,16 +60,29 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--max-env-step", type=int, default=50_000)
     parser.add_argument("--manager", default=None, help="override env.manager.type (default: auto)")
+    parser.add_argument("--compare", type=Path, default=None, metavar="DIR",
+                        help="another ding_lite tree (e.g. an exported older commit): its runs alternate with "
+                             "this tree's, same config, so both see the same machine load")
     args = parser.parse_args()
     print(f"SB3-hyperparameter PPO, {args.max_env_step:,} env steps, manager {args.manager or 'auto'}; "
           f"load before: {os.getloadavg()}")
-    runs = []
+    runs, others = [], []
     for i in range(args.repeats):
         r = run_once(args.max_env_step, args.manager)
         runs.append(r)
         print(f"run {i}: {r['envstep']:,} env steps, {r['train_iter']:,} updates, run {r['run']:.2f} s "
               f"({r['envstep'] / r['run']:,.0f} env steps/s), launch->exit {r['wall']:.2f} s "
               f"({r['envstep'] / r['wall']:,.0f} env steps/s)", flush=True)
+        if args.compare:
+            o = run_once(args.max_env_step, args.manager, args.compare)
+            others.append(o)
+            print(f"  {args.compare}: run {o['run']:.2f} s ({o['envstep'] / o['run']:,.0f} env steps/s), "
+                  f"launch->exit {o['wall']:.2f} s", flush=True)
+    if others:
+        mine = statistics.median(r["envstep"] / r["run"] for r in runs)
+        theirs = statistics.median(o["envstep"] / o["run"] for o in others)
+        print(f"{args.compare}: median training throughput {theirs:,.0f} env steps/s = "
+              f"{theirs / SB3_STEPS_PER_SEC:.2f}x SB3; this tree is {mine / theirs:.2f}x it")
     train = statistics.median(r["envstep"] / r["run"] for r in runs)
     whole = statistics.median(r["envstep"] / r["wall"] for r in runs)
     print(f"median training throughput {train:,.0f} env steps/s = {train / SB3_STEPS_PER_SEC:.2f}x SB3 "

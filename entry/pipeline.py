@@ -63,6 +63,15 @@ def _policy_type(main: dict, create: dict, default: str) -> str:
     return default
 
 
+def set_horizons(cfg: dict, horizons: dict[str, int | None]) -> None:
+    """Stop criteria given by the caller (CLI flags, ``run()`` arguments) replace the configured ones."""
+    for key, value in horizons.items():
+        if value is not None:
+            if value < 1:
+                raise ConfigError(f"{key} must be >= 1, got {value}.")
+            cfg[key] = value
+
+
 class SerialPipeline:
     """One training run. Construct (validates everything), optionally ``register_hook``, then ``run``."""
 
@@ -75,11 +84,7 @@ class SerialPipeline:
         policy_cls = get_policy_class(policy_name)
         cfg = compile_config(main_config, create_config, pipeline_defaults(policy_cls), pipeline_rules(policy_cls))
         overrides = {"max_env_step": max_env_step, "max_train_iter": max_train_iter}
-        for key, value in overrides.items():
-            if value is not None:
-                if value < 1:
-                    raise ConfigError(f"--{key.replace('_', '-')} must be >= 1, got {value}.")
-                cfg[key] = value
+        set_horizons(cfg, overrides)
         if seed is not None:
             cfg["seed"] = seed
         cfg["env"]["env_id"] = resolve_env_id(cfg["env"])
@@ -325,11 +330,7 @@ class SerialPipeline:
 
         New horizons given here replace the configured ones (garage's ``resume(n_epochs=...)``).
         """
-        for key, value in (("max_env_step", max_env_step), ("max_train_iter", max_train_iter)):
-            if value is not None:
-                if value < 1:
-                    raise ConfigError(f"{key} must be >= 1, got {value}.")
-                self.cfg[key] = value
+        set_horizons(self.cfg, {"max_env_step": max_env_step, "max_train_iter": max_train_iter})
         start = time.perf_counter()
         self._open_run_dir()
         self._wire()

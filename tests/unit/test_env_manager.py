@@ -47,7 +47,7 @@ def assert_same_records(a: list[tuple], b: list[tuple]) -> None:
 @pytest.mark.parametrize("requested, kind", [("auto", "vector"), ("base", "vector"), ("vector", "vector"),
                                              ("sync", "sync"), ("async", "async"), ("subprocess", "async")])
 def test_manager_choice_for_cartpole(requested, kind):
-    manager = make(requested, n=2)
+    manager = make(requested, n=4)
     try:
         assert manager.kind == kind
         assert manager.observation_space.shape == (4,) and manager.action_space.n == 2
@@ -55,8 +55,19 @@ def test_manager_choice_for_cartpole(requested, kind):
         manager.close()
 
 
+@pytest.mark.parametrize("requested", ["auto", "base"])
+def test_auto_steps_one_or_two_envs_one_by_one(requested):
+    for n in (1, 2):
+        manager = make(requested, n=n)
+        assert manager.kind == "sync" and "one by one" in manager.choice
+        manager.close()
+    manager = make("vector", n=1)  # asked for explicitly: granted
+    assert manager.kind == "vector"
+    manager.close()
+
+
 def test_auto_falls_back_to_sync_without_a_vector_entry_point_and_vector_is_refused():
-    manager = VectorEnvManager("Pendulum-v1", 2, 0, "auto")
+    manager = VectorEnvManager("Pendulum-v1", 4, 0, "auto")
     assert manager.kind == "sync" and "no numpy-vectorised env" in manager.choice
     manager.close()
     with pytest.raises(ConfigError, match=r"'env\.manager\.type' is 'vector', but Pendulum-v1 has no"):

@@ -406,3 +406,12 @@ def restore_pipeline(target: str, config: str | None = None, **kwargs: Any) -> S
         if not Path(config).is_file():
             raise ConfigError(f"'{run_dir}' has no total_config.py: pass the config the run was trained with.")
     return load_pipeline(config, resume=target, **kwargs)
+
+
+def run_entry(input_cfg: str | tuple[dict, dict], default_policy: str, seed: int | None = None,
+              **kwargs: Any) -> SerialPipeline:
+    """DI-engine's entry-function shape: a config path or a (main_config, create_config) pair; returns the run."""
+    if isinstance(input_cfg, str):
+        return load_pipeline(input_cfg, seed=seed, default_policy=default_policy, **kwargs).run()
+    main_config, create_config = input_cfg
+    return SerialPipeline(main_config, create_config, seed=seed, default_policy=default_policy, **kwargs).run()

@@ -7,13 +7,10 @@ from entry.cli import main
 
 
 def serial_pipeline_onpolicy(input_cfg: str | tuple[dict, dict], seed: int | None = None, **kwargs: Any):
-    """DI-engine's entry signature: a config path or a (main_config, create_config) pair; returns the run."""
-    from entry.pipeline import SerialPipeline, load_pipeline
+    """DI-engine's entry function: a config path or a (main_config, create_config) pair; returns the finished run."""
+    from entry.pipeline import run_entry
 
-    if isinstance(input_cfg, str):
-        return load_pipeline(input_cfg, seed=seed, default_policy="ppo", **kwargs).run()
-    main_config, create_config = input_cfg
-    return SerialPipeline(main_config, create_config, seed=seed, default_policy="ppo", **kwargs).run()
+    return run_entry(input_cfg, "ppo", seed, **kwargs)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ding_lite.config.compile import positive
 from ding_lite.utils.checkpoint_io import CheckpointError
 
 
@@ -31,7 +32,12 @@ class Policy:
 
     @staticmethod
     def config_rules() -> dict:
-        return {}
+        """Rules every policy shares; subclasses extend them with their own keys."""
+        return {
+            "policy.cuda": lambda v: "be False: this build of ding_lite trains on the CPU" if v else None,
+            "policy.learn.batch_size": positive,
+            "policy.learn.learning_rate": positive,
+        }
 
     def collect_forward(self, obs: np.ndarray) -> dict[str, np.ndarray]:
         raise NotImplementedError

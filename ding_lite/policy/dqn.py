@@ -77,7 +77,7 @@ class DQNPolicy(Policy):
     @staticmethod
     def config_rules() -> dict:
         return {
-            "policy.cuda": lambda v: "be False: this build of ding_lite trains on the CPU" if v else None,
+            **Policy.config_rules(),
             "policy.priority": lambda v: "be False: prioritized replay is not implemented" if v else None,
             "policy.priority_IS_weight": lambda v: "be False: prioritized replay is not implemented" if v else None,
             "policy.action_space": one_of("discrete"),
@@ -86,8 +86,6 @@ class DQNPolicy(Policy):
             "policy.nstep": positive,
             "policy.random_collect_size": non_negative,
             "policy.learn.update_per_collect": positive,
-            "policy.learn.batch_size": positive,
-            "policy.learn.learning_rate": positive,
             "policy.learn.target_update_freq": non_negative,
             "policy.learn.target_theta": lambda v: None if 0 < v <= 1 else "be in (0, 1]",
             "policy.learn.grad_clip_value": non_negative,

@@ -60,12 +60,10 @@ class PGPolicy(Policy):
     @staticmethod
     def config_rules() -> dict:
         return {
-            "policy.cuda": lambda v: "be False: this build of ding_lite trains on the CPU" if v else None,
+            **Policy.config_rules(),
             "policy.action_space": one_of("discrete"),
             "policy.model.action_space": one_of("discrete"),
-            "policy.learn.batch_size": positive,
             "policy.learn.epoch_per_collect": positive,
-            "policy.learn.learning_rate": positive,
             "policy.learn.entropy_weight": non_negative,
             "policy.learn.grad_norm": non_negative,
             "policy.learn.baseline": one_of(*BASELINES),

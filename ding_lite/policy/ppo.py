@@ -63,12 +63,10 @@ class PPOPolicy(Policy):
     @staticmethod
     def config_rules() -> dict:
         return {
-            "policy.cuda": lambda v: "be False: this build of ding_lite trains on the CPU" if v else None,
+            **Policy.config_rules(),
             "policy.action_space": one_of("discrete", "continuous"),
             "policy.obs_norm_clip": positive,
             "policy.learn.epoch_per_collect": positive,
-            "policy.learn.batch_size": positive,
-            "policy.learn.learning_rate": positive,
             "policy.learn.value_weight": non_negative,
             "policy.learn.entropy_weight": non_negative,
             "policy.learn.clip_ratio": positive,

@@ -230,8 +230,7 @@ class SerialPipeline:
                            "once it refills to the start threshold; exploration continues from the restored envstep")
 
     def _save(self, path: Path) -> None:
-        self.writer.flush()
-        state = self.state_dict()
+        state = self.state_dict()  # its tb_last_steps() flushes the writer: the file covers what it records
         if state["collector"]["env"] is None and not self._said_env_uncaptured:
             self._said_env_uncaptured = True
             self.log.write(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "

@@ -40,16 +40,13 @@ def pick_checkpoint(args: argparse.Namespace, exp_name: str) -> Path:
 
 def play(policy: Any, env_id: str, episodes: int, seed: int, gif: str | None,
          max_episode_steps: int | None) -> list[float]:
-    import gymnasium as gym
     import numpy as np
 
-    from ding_lite.envs.manager import silence_env_warnings
+    from ding_lite.envs.make import make_env, silence_env_warnings
 
     silence_env_warnings()
     kwargs: dict[str, Any] = {"render_mode": "rgb_array"} if gif else {}
-    if max_episode_steps is not None:
-        kwargs["max_episode_steps"] = max_episode_steps
-    env = gym.make(env_id, **kwargs)
+    env = make_env(env_id, max_episode_steps, **kwargs)
     if hasattr(policy, "set_action_bounds") and hasattr(env.action_space, "low"):
         policy.set_action_bounds(env.action_space.low, env.action_space.high)
     returns, frames = [], []

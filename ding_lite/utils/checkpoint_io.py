@@ -65,8 +65,13 @@ def _encode(value: Any, where: str) -> Any:
     )
 
 
-def _encode_ndarray(value: np.ndarray | np.generic, where: str) -> dict:
-    """Array/numpy scalar -> marker dict; values and shape round-trip, byte order becomes native."""
+def encode_array(value: np.ndarray | np.generic, where: str = "array") -> dict:
+    """Array/numpy scalar -> ``{data, dtype, shape, scalar}``, loadable under ``weights_only``.
+
+    The one array codec: checkpoints wrap it in their marker dict, env state in its own tag. Values,
+    shape and dtype (structured ones too) round-trip; byte order becomes native. ``data`` may share
+    memory with ``value``: copy first when ``value`` keeps changing before the save.
+    """
     arr = np.asarray(value)
     if arr.dtype.hasobject:
         raise TypeError(
@@ -79,21 +84,31 @@ def _encode_ndarray(value: np.ndarray | np.generic, where: str) -> dict:
     except TypeError:  # str / bytes / datetime / void dtypes: keep the raw bytes
         data = torch.from_numpy(arr.reshape(-1).view(np.uint8))
     return {
-        _NDARRAY_KEY: data,
-        "dtype": arr.dtype.str,
+        "data": data,
+        "dtype": np.lib.format.dtype_to_descr(arr.dtype),
         "shape": list(arr.shape),
         "scalar": isinstance(value, np.generic),
     }
 
 
+def decode_array(encoded: dict) -> np.ndarray | np.generic:
+    """Inverse of :func:`encode_array`; the array shares memory with ``encoded['data']``."""
+    arr = encoded["data"].numpy()
+    dtype = np.lib.format.descr_to_dtype(encoded["dtype"])
+    if arr.dtype != dtype:
+        arr = arr.view(dtype).reshape(encoded["shape"])
+    return arr[()] if encoded["scalar"] else arr
+
+
+def _encode_ndarray(value: np.ndarray | np.generic, where: str) -> dict:
+    encoded = encode_array(value, where)
+    return {_NDARRAY_KEY: encoded.pop("data"), **encoded}
+
+
 def _decode(value: Any) -> Any:
     if type(value) in (dict, OrderedDict):
         if _NDARRAY_KEY in value:
-            arr = value[_NDARRAY_KEY].numpy()
-            dtype = np.dtype(value["dtype"])
-            if arr.dtype != dtype:
-                arr = arr.view(dtype).reshape(value["shape"])
-            return arr[()] if value["scalar"] else arr
+            return decode_array({**value, "data": value[_NDARRAY_KEY]})
         return type(value)((key, _decode(item)) for key, item in value.items())
     if type(value) in (list, tuple):
         return type(value)(_decode(item) for item in value)

@@ -9,7 +9,10 @@ import pytest
 import torch
 
 from ding_lite.config import ConfigError
-from ding_lite.envs.manager import VectorEnvManager
+from ding_lite.envs.make import make_env
+from ding_lite.envs.managers import MANAGER_TYPES, EnvManager, make_manager
+from ding_lite.envs.managers.base import BackendUnavailable
+from ding_lite.envs.managers.select import AUTO_TYPES, BACKENDS, backend
 
 THETA_LIMIT = 12 * 2 * math.pi / 360
 X_LIMIT = 2.4
@@ -23,11 +26,11 @@ def controller(obs: np.ndarray, t: int) -> np.ndarray:
     return actions
 
 
-def make(kind: str, n: int = 4, seed: int = 0, **kwargs) -> VectorEnvManager:
-    return VectorEnvManager("CartPole-v0", n, seed, kind, **kwargs)
+def make(kind: str, n: int = 4, seed: int = 0, **kwargs) -> EnvManager:
+    return make_manager("CartPole-v0", n, seed, kind, **kwargs)
 
 
-def run(manager: VectorEnvManager, steps: int, obs: np.ndarray, t0: int = 0) -> list[tuple]:
+def run(manager: EnvManager, steps: int, obs: np.ndarray, t0: int = 0) -> list[tuple]:
     records = []
     for t in range(t0, t0 + steps):
         res = manager.step(controller(obs, t))
@@ -55,6 +58,20 @@ def test_manager_choice_for_cartpole(requested, kind):
         manager.close()
 
 
+def test_every_manager_type_has_a_backend_and_unknown_ones_are_refused():
+    assert set(MANAGER_TYPES) == set(BACKENDS) | set(AUTO_TYPES)
+    with pytest.raises(ConfigError, match=r"'env\.manager\.type' must be one of auto, vector, sync, base.*got 'ray'"):
+        make("ray")
+
+
+def test_make_env_applies_the_limit_then_the_wrappers_in_order():
+    env = make_env("CartPole-v1", 30, [gym.wrappers.RecordEpisodeStatistics, gym.wrappers.FlattenObservation])
+    assert isinstance(env, gym.wrappers.FlattenObservation)
+    assert isinstance(env.env, gym.wrappers.RecordEpisodeStatistics)
+    assert env.spec.max_episode_steps == 30
+    env.close()
+
+
 @pytest.mark.parametrize("requested", ["auto", "base"])
 def test_auto_steps_one_or_two_envs_one_by_one(requested):
     for n in (1, 2):
@@ -67,11 +84,11 @@ def test_auto_steps_one_or_two_envs_one_by_one(requested):
 
 
 def test_auto_falls_back_to_sync_without_a_vector_entry_point_and_vector_is_refused():
-    manager = VectorEnvManager("Pendulum-v1", 4, 0, "auto")
+    manager = make_manager("Pendulum-v1", 4, 0, "auto")
     assert manager.kind == "sync" and "no numpy-vectorised env" in manager.choice
     manager.close()
     with pytest.raises(ConfigError, match=r"'env\.manager\.type' is 'vector', but Pendulum-v1 has no"):
-        VectorEnvManager("Pendulum-v1", 2, 0, "vector")
+        make_manager("Pendulum-v1", 2, 0, "vector")
 
 
 def test_vector_matches_sync_semantics_on_the_same_states_and_actions():
@@ -86,7 +103,7 @@ def test_vector_matches_sync_semantics_on_the_same_states_and_actions():
 
     def give_states(mask: np.ndarray) -> None:
         for i in np.flatnonzero(mask):
-            sync._vec.envs[i].unwrapped.state = vec._vec.state[:, i].copy()
+            sync.vec.envs[i].unwrapped.state = vec.vec.state[:, i].copy()
 
     give_states(np.ones(4, dtype=bool))
     ends = {"terminated": 0, "truncated": 0}
@@ -223,7 +240,11 @@ def test_async_cannot_capture_state():
     assert not manager.can_capture()
     assert manager.state_dict() is None
     assert not manager.can_restore(None)
+    with pytest.raises(ValueError, match="'sync' env manager, this one is 'async'"):
+        manager.load_state_dict({"kind": "sync", "envs": []})
     manager.close()
+    with pytest.raises(BackendUnavailable, match="cannot be captured"):
+        backend("async").build("CartPole-v0", 2, 0, require_capture=True)
 
 
 @pytest.mark.parametrize("kind", ["vector", "sync"])

@@ -1,4 +1,4 @@
-"""Exact resume: envs restored by ding_lite.envs.env_state replay bit-identically."""
+"""Exact resume: envs restored by ding_lite.envs.state replay bit-identically."""
 
 import warnings
 from collections import deque
@@ -8,12 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from ding_lite.envs.env_state import (
-    EnvStateUnsupported,
-    can_capture,
-    capture_env_state,
-    restore_env_state,
-)
+from ding_lite.envs.state import ADAPTERS, EnvStateUnsupported, StateAdapter, can_capture, capture, restore
+from ding_lite.utils.checkpoint_io import load_checkpoint, save_checkpoint
 
 CONTINUE_STEPS = 50
 
@@ -98,14 +94,14 @@ def test_single_env_resumes_exactly(env_id, tmp_path):
     # Stop 25 steps short of the time limit so the continuation crosses an episode end
     # even for envs that only truncate (Pendulum, MountainCar, Acrobot).
     run_single(env, env.spec.max_episode_steps - 25)
-    state = capture_env_state(env)
+    state = capture(env)
     expected, episodes_ended = run_single(env, CONTINUE_STEPS)
     assert episodes_ended >= 1
 
     # Saved after the original kept running: the state must not alias the live env.
     loaded = torch_roundtrip(state, tmp_path)
     resumed = make(env_id)
-    restore_env_state(resumed, loaded)
+    restore(resumed, loaded)
     actual, _ = run_single(resumed, CONTINUE_STEPS)
     assert_same(expected, actual)
 
@@ -127,12 +123,12 @@ def test_vector_env_resumes_exactly(mode, capture_right_after_done, tmp_path):
         run_vector(env, 7)
     if mode == "vector_entry_point":
         assert env.unwrapped.prev_done.any() == capture_right_after_done
-    state = capture_env_state(env)
+    state = capture(env)
     expected, terminated, truncated = run_vector(env, CONTINUE_STEPS)
     assert terminated >= 1 and truncated >= 1
 
     resumed = make_vec(mode)
-    restore_env_state(resumed, torch_roundtrip(state, tmp_path))
+    restore(resumed, torch_roundtrip(state, tmp_path))
     actual, _, _ = run_vector(resumed, CONTINUE_STEPS)
     assert_same(expected, actual)
 
@@ -147,11 +143,11 @@ def test_vector_wrapper_deques_are_restored(tmp_path):
     run_vector(env, 60)
     saved_returns, saved_lengths = list(env.return_queue), list(env.length_queue)
     assert saved_returns
-    state = capture_env_state(env)
+    state = capture(env)
     expected, _, _ = run_vector(env, CONTINUE_STEPS)
 
     resumed = make_recorded()
-    restore_env_state(resumed, torch_roundtrip(state, tmp_path))
+    restore(resumed, torch_roundtrip(state, tmp_path))
     assert type(resumed.return_queue) is deque and resumed.return_queue.maxlen == 500
     assert list(resumed.return_queue) == saved_returns
     assert list(resumed.length_queue) == saved_lengths
@@ -165,25 +161,25 @@ def test_state_restores_into_several_envs_and_used_envs():
     env.reset(seed=5)
     env.action_space.seed(6)
     run_single(env, 30)
-    state = capture_env_state(env)
+    state = capture(env)
     expected, _ = run_single(env, CONTINUE_STEPS)
 
     for _ in range(2):  # the same in-memory state, twice: restoring must not consume it
         resumed = make("CartPole-v1")
         resumed.reset(seed=99)
         run_single(resumed, 13)  # already used env with different RNG/episode state
-        restore_env_state(resumed, state)
+        restore(resumed, state)
         actual, _ = run_single(resumed, CONTINUE_STEPS)
         assert_same(expected, actual)
 
 
 def test_never_reset_env_restores_as_never_reset():
     fresh = make("Pendulum-v1")
-    state = capture_env_state(fresh)
+    state = capture(fresh)
     used = make("Pendulum-v1")
     used.reset(seed=1)
     used.step(np.zeros(1, dtype=np.float32))
-    restore_env_state(used, state)
+    restore(used, state)
     assert "state" not in vars(used.unwrapped)
     assert used.unwrapped._np_random is None
     with pytest.raises(gym.error.ResetNeeded):
@@ -213,7 +209,7 @@ def test_unsupported_attribute_is_named():
     env = gym.wrappers.TimeLimit(_SimEnv(), max_episode_steps=10)
     assert not can_capture(env)
     with pytest.raises(EnvStateUnsupported, match=r"_SimEnv.*'sim'"):
-        capture_env_state(env)
+        capture(env)
     assert can_capture(make("CartPole-v1"))
 
 
@@ -230,7 +226,7 @@ def test_unsupported_attribute_is_named():
 )
 def test_unsupported_nested_values(sim, attribute):
     with pytest.raises(EnvStateUnsupported, match=attribute):
-        capture_env_state(_SimEnv(sim))
+        capture(_SimEnv(sim))
 
 
 def test_shared_objects_stay_shared_and_overlapping_views_are_refused():
@@ -240,12 +236,12 @@ def test_shared_objects_stay_shared_and_overlapping_views_are_refused():
     env.log = env.history  # same list object twice
     restored = _SimEnv(sim=None)
     del restored.sim
-    restore_env_state(restored, capture_env_state(env))
+    restore(restored, capture(env))
     assert restored.history[0] is restored.pos and restored.log is restored.history
 
     env.history = [env.pos[1:]]  # a view into pos: sharing cannot be reproduced
     with pytest.raises(EnvStateUnsupported, match="overlapping"):
-        capture_env_state(env)
+        capture(env)
 
 
 def test_plain_values_keep_types_dtypes_and_layout():
@@ -262,7 +258,7 @@ def test_plain_values_keep_types_dtypes_and_layout():
     }
     restored = _SimEnv(sim=None)
     del restored.sim
-    restore_env_state(restored, capture_env_state(env))
+    restore(restored, capture(env))
     for key, value in env.extra.items():
         got = restored.extra[key]
         assert type(got) is type(value)
@@ -291,10 +287,10 @@ def test_generators_and_composite_space_rngs_are_restored():
     env.mt.random(5)
     env.philox.integers(0, 10, dtype=np.uint32)
     env.philox.normal()
-    state = capture_env_state(env)
+    state = capture(env)
     expected = [env.goal_space.sample(), env.mt.random(5), env.philox.normal()]
     restored = make_env()
-    restore_env_state(restored, state)
+    restore(restored, state)
     actual = [restored.goal_space.sample(), restored.mt.random(5), restored.philox.normal()]
     for e, a in zip(expected[0].values(), actual[0].values(), strict=True):
         np.testing.assert_array_equal(e, a)
@@ -303,11 +299,84 @@ def test_generators_and_composite_space_rngs_are_restored():
 
 
 def test_mismatched_chain_is_a_clear_error():
-    state = capture_env_state(make("CartPole-v1"))
+    state = capture(make("CartPole-v1"))
     with pytest.raises(ValueError, match=r"CartPoleEnv.*restored into.*PendulumEnv"):
-        restore_env_state(make("Pendulum-v1"), state)
+        restore(make("Pendulum-v1"), state)
     target = make("CartPole-v1", disable_env_checker=True)
     with pytest.raises(ValueError, match="PassiveEnvChecker"):
-        restore_env_state(target, state)
+        restore(target, state)
     with pytest.raises(ValueError, match="version"):
-        restore_env_state(make("CartPole-v1"), {"version": 0})
+        restore(make("CartPole-v1"), {"version": 0})
+
+
+def test_state_survives_the_checkpoint_file_with_exact_dtypes_and_layout(tmp_path):
+    """The pipeline's path: save_checkpoint / load_checkpoint, not a bare torch.save."""
+    env = _SimEnv(sim=None)
+    del env.sim
+    env.extra = {
+        "big_endian": np.arange(3, dtype=">f8"),
+        "record": np.ones(2, dtype=[("a", ">f4"), ("b", "<i8", (2,))]),
+        "fortran": np.asfortranarray(np.arange(6, dtype=np.int16).reshape(2, 3)),
+        "u8": np.uint8(7),
+    }
+    env.same = env.extra["fortran"]
+    path = tmp_path / "iteration_1.pth.tar"
+    save_checkpoint({"env": capture(env)}, str(path))
+    restored = _SimEnv(sim=None)
+    del restored.sim
+    restore(restored, load_checkpoint(str(path))["env"])
+    for key, value in env.extra.items():
+        got = restored.extra[key]
+        assert type(got) is type(value) and got.dtype == value.dtype
+        np.testing.assert_array_equal(got, value)
+    assert restored.extra["fortran"].flags.f_contiguous and restored.same is restored.extra["fortran"]
+
+
+def test_version_1_state_still_restores():
+    """Checkpoints written before env state shared the checkpoint codec hold arrays as raw bytes."""
+    tag = "__ding_lite_env_state__"
+    pos = np.asfortranarray(np.arange(6, dtype=np.float64).reshape(2, 3))
+    state = {"version": 1, "chain": [f"{_SimEnv.__module__}._SimEnv"], "attrs": [{
+        "pos": {tag: "ndarray", "dtype": "<f8", "shape": (2, 3), "fortran": True, "data": pos.tobytes(order="F")},
+        "alias": {tag: "ref", "index": 0},
+        "f32": {tag: "npscalar", "dtype": "<f4", "data": np.float32(0.5).tobytes()},
+    }]}
+    env = _SimEnv(sim=None)
+    del env.sim
+    restore(env, state)
+    np.testing.assert_array_equal(env.pos, pos)
+    assert env.pos.flags.f_contiguous and env.alias is env.pos
+    assert type(env.f32) is np.float32 and env.f32 == 0.5
+
+
+class _Simulator:
+    """A physics-engine handle: reflection cannot store it, an adapter can."""
+
+    def __init__(self) -> None:
+        self.t = np.zeros(2)
+
+
+class _SimSubclass(_SimEnv):
+    pass
+
+
+def test_adapter_captures_what_reflection_cannot(tmp_path, monkeypatch):
+    def put(env, t):
+        env.sim.t[:] = t
+
+    monkeypatch.setitem(ADAPTERS, _SimEnv, StateAdapter(frozenset({"sim"}), lambda env: env.sim.t.copy(), put))
+    env = _SimSubclass(_Simulator())  # subclasses use their base class's adapter
+    env.sim.t += 3.0
+    env.pos += 1.0
+    assert can_capture(env)
+    state = torch_roundtrip(capture(env), tmp_path)
+    restored = _SimSubclass(_Simulator())
+    handle = restored.sim
+    restore(restored, state)
+    assert restored.sim is handle  # the adapter restored into it; reflection left it alone
+    np.testing.assert_array_equal(restored.sim.t, [3.0, 3.0])
+    np.testing.assert_array_equal(restored.pos, env.pos)
+
+    monkeypatch.delitem(ADAPTERS, _SimEnv)
+    with pytest.raises(ValueError, match="captured with a state adapter"):
+        restore(_SimSubclass(_Simulator()), state)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ding_lite.envs.manager import VectorEnvManager
+from ding_lite.envs.managers import make_manager
 from ding_lite.worker.collector import EpisodeSerialCollector
 from ding_lite.worker.hooks import HookRegistry, RunContext
 
@@ -16,7 +16,7 @@ def act(obs: np.ndarray) -> dict[str, np.ndarray]:
 
 def make(n_episode: int = 5, seed: int = 0) -> tuple[EpisodeSerialCollector, list]:
     reports: list = []
-    env = VectorEnvManager("CartPole-v0", 4, seed, "sync")
+    env = make_manager("CartPole-v0", 4, seed, "sync")
     collector = EpisodeSerialCollector(env, act, n_episode, HookRegistry(), RunContext(),
                                        lambda prefix, values: reports.append((prefix, values)))
     return collector, reports

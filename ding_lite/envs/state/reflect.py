@@ -1,34 +1,11 @@
-"""Capture and restore the internal state of in-process gymnasium envs as plain data.
+"""The reflective capture: every instance attribute of every object of the wrapper chain, as plain data.
 
-Exact resume (DESIGN.md "Resume semantics") needs every env's state in the checkpoint,
-and checkpoints are loaded with ``torch.load(weights_only=True)`` (DESIGN.md
-"Checkpoints"), so the state may only hold python scalars, str/bytes, None and
-lists/tuples/dicts of them: never a pickled env object. numpy arrays and numpy scalars
-are not loadable under ``weights_only`` without allowlisting numpy internals, so they
-(and sets, deques, RNGs) are stored as tagged dicts; arrays as raw bytes, dtype and
-shape. Dict keys are plain scalars, as ``ding_lite.utils.checkpoint_io`` requires.
-
-For every object of the chain (``env``, ``env.env``, ... ``env.unwrapped``) the
-instance attributes are captured when they hold plain values, numpy arrays/scalars,
-deques, ``np.random.Generator``s, sets of scalars, or lists/tuples/dicts of these.
-Also captured: the sampling RNG of gymnasium Spaces (nothing else of a Space: bounds
-and shape are configuration), enum members (by name, resolved again against the fresh
-env's enum class) and lists of sub-envs such as ``SyncVectorEnv.envs``. Skipped, because building
-the env the same way re-creates them identically: the ``env`` link itself, ``spec``,
-``metadata``, ``render_mode``, the wrappers' ``_saved_kwargs`` and
-``SyncVectorEnv.env_fns``.
-
-Anything else (physics-engine handles, a pygame surface, file handles, callables,
-helper objects such as ``RunningMeanStd``, ndarray subclasses, namedtuples) makes the
-env uncapturable: ``capture_env_state`` raises ``EnvStateUnsupported`` naming the class
-and the attribute. Objects shared between attributes (e.g. an observation array held by
-both ``SyncVectorEnv`` and its sub-env's checker) are restored shared; arrays that only
-partially overlap in memory are refused.
-
-Not reproduced by a restore: wall-clock values keep the old process's clock (e.g.
-``RecordEpisodeStatistics`` episode times), and a restored Generator has a fresh
-SeedSequence, so ``Generator.spawn`` differs.
+Arrays and numpy scalars go through the checkpoint codec (``checkpoint_io.encode_array``) inside an
+``array`` tag that adds what the codec leaves out: Fortran layout, non-native byte order, and the
+number that lets a second reference share the restored array. Version 1 states (raw-bytes ``ndarray``
+and ``npscalar`` tags) still restore.
 """
+from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
@@ -40,71 +17,33 @@ import gymnasium as gym
 import numpy as np
 from gymnasium.vector import VectorEnv, VectorWrapper
 
-_VERSION = 1
+from ding_lite.envs.state.adapters import adapter_for
+from ding_lite.utils.checkpoint_io import decode_array, encode_array
+
+VERSION = 2
+READABLE_VERSIONS = (1, 2)  # 1: arrays as raw bytes, no adapters
 # Marks dicts that encode a non-plain value; user dicts holding this key are refused.
 _TAG = "__ding_lite_env_state__"
 # Configuration re-created identically by building the env the same way.
-_SKIPPED = frozenset(
-    {
-        "env",
-        "spec",
-        "_cached_spec",
-        "metadata",
-        "_metadata",
-        "render_mode",
-        "_saved_kwargs",
-        "env_fns",
-    }
-)
+_SKIPPED = frozenset({"env", "spec", "_cached_spec", "metadata", "_metadata", "render_mode", "_saved_kwargs",
+                      "env_fns"})
 _SCALARS = (bool, int, float, complex, str, bytes, type(None))
 _BIT_GENERATORS = frozenset({"PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"})
+_descr = np.lib.format.descr_to_dtype
 
 
 class EnvStateUnsupported(Exception):
     """The env holds state that cannot be stored as plain data: no exact resume."""
 
 
-def capture_env_state(env: gym.Env | VectorEnv) -> dict[str, Any]:
-    """Return the env's complete internal state (wrappers and RNGs too) as plain data.
-
-    The result shares nothing with the env: it stays valid while the env keeps running.
-    """
-    return _Encoder().env(env)
-
-
-def restore_env_state(env: gym.Env | VectorEnv, state: dict[str, Any]) -> None:
-    """Put a ``capture_env_state`` result into ``env``, built the same way as the saved.
-
-    ``env`` may be fresh or already used. Everything is checked before the first
-    attribute is written, so a mismatch (ValueError) leaves ``env`` untouched. ``state``
-    is not modified and may be restored into several envs.
-    """
-    if not isinstance(state, dict) or state.get("version") != _VERSION:
-        found = state.get("version") if isinstance(state, dict) else type(state).__name__
-        raise ValueError(f"env state has format version {found!r}, expected {_VERSION}")
-    ops: list[Callable[[], None]] = []
-    _Decoder().env(env, state, ops)
-    for op in ops:
-        op()
-
-
-def can_capture(env: gym.Env | VectorEnv) -> bool:
-    """Whether ``capture_env_state`` succeeds, i.e. the env can be resumed exactly."""
-    try:
-        capture_env_state(env)
-    except EnvStateUnsupported:
-        return False
-    return True
-
-
-def _chain(env: gym.Env | VectorEnv) -> list[Any]:
+def chain(env: gym.Env | VectorEnv) -> list[Any]:
     """The env and everything it wraps, outermost first."""
     if not isinstance(env, (gym.Env, VectorEnv)):
         raise TypeError(f"expected a gymnasium Env or VectorEnv, got {type(env).__name__}")
-    chain = [env]
-    while isinstance(chain[-1], (gym.Wrapper, VectorWrapper)):
-        chain.append(chain[-1].env)
-    return chain
+    found = [env]
+    while isinstance(found[-1], (gym.Wrapper, VectorWrapper)):
+        found.append(found[-1].env)
+    return found
 
 
 def _class_name(obj: object) -> str:
@@ -115,15 +54,8 @@ def _spaces(space: gym.spaces.Space) -> list[gym.spaces.Space]:
     """The space and its sub-spaces (Dict, Tuple, Sequence, ...) in a fixed order."""
     found = [space]
     for value in vars(space).values():
-        if isinstance(value, dict):
-            candidates = list(value.values())
-        elif isinstance(value, (list, tuple)):
-            candidates = list(value)
-        else:
-            candidates = [value]
-        for sub in candidates:
-            if isinstance(sub, gym.spaces.Space):
-                found.extend(_spaces(sub))
+        subs = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+        found.extend(s for sub in subs if isinstance(sub, gym.spaces.Space) for s in _spaces(sub))
     return found
 
 
@@ -137,7 +69,12 @@ def _is_key(value: object) -> bool:
     return type(value) in _SCALARS and value != _TAG
 
 
-class _Encoder:
+def _skipped(obj: object) -> frozenset[str]:
+    adapter = adapter_for(obj)
+    return _SKIPPED if adapter is None else _SKIPPED | adapter.owns
+
+
+class Encoder:
     """Converts one env's attributes to plain data.
 
     Mutable objects are numbered in visiting order; a second reference to one is stored
@@ -150,28 +87,22 @@ class _Encoder:
         self._arrays_by_root: dict[int, list[tuple[np.ndarray, str]]] = {}
 
     def env(self, env: gym.Env | VectorEnv) -> dict[str, Any]:
-        chain = _chain(env)
-        return {
-            "version": _VERSION,
-            "chain": [_class_name(obj) for obj in chain],
-            "attrs": [
-                {
-                    name: self._attr(value, type(obj).__name__, name)
-                    for name, value in vars(obj).items()
-                    if name not in _SKIPPED
-                }
-                for obj in chain
-            ],
-        }
+        objs = chain(env)
+        attrs, adapted = [], []
+        for obj in objs:
+            skipped = _skipped(obj)
+            attrs.append({name: self._attr(value, type(obj).__name__, name)
+                          for name, value in vars(obj).items() if name not in skipped})
+            adapter = adapter_for(obj)
+            adapted.append(None if adapter is None else
+                           {"value": self._value(adapter.capture(obj), f"{type(obj).__name__}.<adapter>")})
+        return {"version": VERSION, "chain": [_class_name(obj) for obj in objs], "attrs": attrs, "adapted": adapted}
 
     def _attr(self, value: object, owner: str, name: str) -> object:
         where = f"{owner}.{name}"
         if isinstance(value, gym.spaces.Space):
-            return {
-                _TAG: "space",
-                "class": _class_name(value),
-                "rngs": [self._value(getattr(s, "_np_random", None), where) for s in _spaces(value)],
-            }
+            rngs = [self._value(getattr(s, "_np_random", None), where) for s in _spaces(value)]
+            return {_TAG: "space", "class": _class_name(value), "rngs": rngs}
         if isinstance(value, Enum):
             return {_TAG: "enum", "class": _class_name(value), "name": value.name}
         if _is_env_list(value):
@@ -181,9 +112,8 @@ class _Encoder:
     def _unsupported(self, value: object, where: str, why: str = "") -> EnvStateUnsupported:
         owner, _, attr = where.partition(".")
         reason = why or f"holds a {type(value).__module__}.{type(value).__qualname__}"
-        return EnvStateUnsupported(
-            f"cannot capture the state of {owner}: attribute {attr!r} {reason}, which cannot be stored as plain data"
-        )
+        return EnvStateUnsupported(f"cannot capture the state of {owner}: attribute {attr!r} {reason}, "
+                                   "which cannot be stored as plain data")
 
     def _remember(self, value: object) -> dict[str, Any] | None:
         """Number a mutable object; return a ``ref`` when it was seen before."""
@@ -201,25 +131,16 @@ class _Encoder:
             ref = self._remember(value)
             if ref is not None:
                 return ref
-        if kind is np.ndarray:
+        if kind is np.ndarray or isinstance(value, np.generic):
             return self._array(value, where)
-        if isinstance(value, np.generic) and not value.dtype.hasobject:
-            return {
-                _TAG: "npscalar",
-                "dtype": np.lib.format.dtype_to_descr(value.dtype),
-                "data": value.tobytes(),
-            }
         if kind is np.random.Generator:
             name = type(value.bit_generator).__name__
             if name not in _BIT_GENERATORS:
                 raise self._unsupported(value, where, f"uses the bit generator {name}")
             return {_TAG: "rng", "state": self._value(value.bit_generator.state, where)}
         if kind is deque:
-            return {
-                _TAG: "deque",
-                "maxlen": value.maxlen,
-                "items": [self._value(v, f"{where}[{i}]") for i, v in enumerate(value)],
-            }
+            items = [self._value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+            return {_TAG: "deque", "maxlen": value.maxlen, "items": items}
         if kind in (list, tuple):
             return kind(self._value(v, f"{where}[{i}]") for i, v in enumerate(value))
         if kind is dict:
@@ -230,9 +151,20 @@ class _Encoder:
             return {_TAG: "set", "items": list(value)}
         raise self._unsupported(value, where)
 
-    def _array(self, value: np.ndarray, where: str) -> dict[str, Any]:
+    def _array(self, value: np.ndarray | np.generic, where: str) -> dict[str, Any]:
         if value.dtype.hasobject:
             raise self._unsupported(value, where, "is an array of python objects")
+        fortran = False
+        if isinstance(value, np.ndarray):
+            self._check_overlap(value, where)
+            fortran = value.flags.f_contiguous and not value.flags.c_contiguous
+            value = value.T.copy() if fortran else value.copy()  # the state must not alias the running env
+        encoded = {_TAG: "array", "fortran": fortran, **encode_array(value, where)}
+        if value.dtype != value.dtype.newbyteorder("="):  # the codec stores native byte order
+            encoded["exact_dtype"] = np.lib.format.dtype_to_descr(value.dtype)
+        return encoded
+
+    def _check_overlap(self, value: np.ndarray, where: str) -> None:
         root = value  # the object owning the memory, through views of views
         while getattr(root, "base", None) is not None:
             root = root.base
@@ -241,18 +173,10 @@ class _Encoder:
             if np.may_share_memory(value, other):
                 raise self._unsupported(value, where, f"is an array overlapping {other_where} in memory")
         overlapping.append((value, where))
-        fortran = value.flags.f_contiguous and not value.flags.c_contiguous
-        return {
-            _TAG: "ndarray",
-            "dtype": np.lib.format.dtype_to_descr(value.dtype),
-            "shape": value.shape,
-            "fortran": fortran,
-            "data": value.tobytes(order="F" if fortran else "C"),
-        }
 
 
-class _Decoder:
-    """Turns plain data back into attribute values, in ``_Encoder``'s visiting order.
+class Decoder:
+    """Turns plain data back into attribute values, in ``Encoder``'s visiting order.
 
     It only collects the writes as ``ops``: nothing changes until all checks passed.
     """
@@ -260,27 +184,31 @@ class _Decoder:
     def __init__(self) -> None:
         self._memo: list[object] = []
 
-    def env(
-        self,
-        env: gym.Env | VectorEnv,
-        state: dict[str, Any],
-        ops: list[Callable[[], None]],
-    ) -> None:
-        chain = _chain(env)
-        names = [_class_name(obj) for obj in chain]
+    def env(self, env: gym.Env | VectorEnv, state: dict[str, Any], ops: list[Callable[[], None]]) -> None:
+        objs = chain(env)
+        names = [_class_name(obj) for obj in objs]
         if names != state["chain"]:
-            raise ValueError(
-                "env state was captured from the wrapper chain "
-                f"{' > '.join(state['chain'])} but is restored into "
-                f"{' > '.join(names)}; build the env the same way as the saved one"
-            )
-        for obj, attrs in zip(chain, state["attrs"], strict=True):
+            raise ValueError(f"env state was captured from the wrapper chain {' > '.join(state['chain'])} but is "
+                             f"restored into {' > '.join(names)}; build the env the same way as the saved one")
+        adapted = state.get("adapted", [None] * len(objs))  # version 1 had no adapters
+        for obj, attrs, saved in zip(objs, state["attrs"], adapted, strict=True):
             for name, encoded in attrs.items():
                 self._attr(obj, name, encoded, ops)
             # Attributes the saved env did not have (e.g. set by a reset it never had).
+            skipped = _skipped(obj)
             for name in vars(obj):
-                if name not in attrs and name not in _SKIPPED:
+                if name not in attrs and name not in skipped:
                     ops.append(partial(delattr, obj, name))
+            self._adapted(obj, saved, ops)
+
+    def _adapted(self, obj: object, saved: dict | None, ops: list[Callable[[], None]]) -> None:
+        adapter = adapter_for(obj)
+        if (adapter is None) != (saved is None):
+            had, has = ("without", "one") if saved is None else ("with", "none")
+            raise ValueError(f"env state of {type(obj).__name__} was captured {had} a state adapter; "
+                             f"this ding_lite has {has} for it")
+        if adapter is not None:
+            ops.append(partial(adapter.restore, obj, self._value(saved["value"])))
 
     def _attr(self, obj: object, name: str, encoded: object, ops: list[Callable[[], None]]) -> None:
         tag = encoded.get(_TAG) if type(encoded) is dict else None
@@ -288,25 +216,19 @@ class _Decoder:
         where = f"{type(obj).__name__}.{name}"
         if tag == "space":
             if not isinstance(current, gym.spaces.Space) or _class_name(current) != encoded["class"]:
-                raise ValueError(
-                    f"{where} should be a {encoded['class']} to restore its RNG, found {type(current).__name__}"
-                )
+                raise ValueError(f"{where} should be a {encoded['class']} to restore its RNG, "
+                                 f"found {type(current).__name__}")
             spaces = _spaces(current)
             if len(spaces) != len(encoded["rngs"]):
                 raise ValueError(f"{where} has a different structure than the saved space")
             for space, rng in zip(spaces, encoded["rngs"], strict=True):
                 ops.append(partial(setattr, space, "_np_random", self._value(rng)))
         elif tag == "enum":
-            if (
-                not isinstance(current, Enum)
-                or _class_name(current) != encoded["class"]
-                or encoded["name"] not in type(current).__members__
-            ):
-                raise ValueError(
-                    f"{where} should be the {encoded['class']} member {encoded['name']}, found {current!r}"
-                )
-            member = type(current)[encoded["name"]]
-            ops.append(partial(setattr, obj, name, member))
+            if (not isinstance(current, Enum) or _class_name(current) != encoded["class"]
+                    or encoded["name"] not in type(current).__members__):
+                raise ValueError(f"{where} should be the {encoded['class']} member {encoded['name']}, "
+                                 f"found {current!r}")
+            ops.append(partial(setattr, obj, name, type(current)[encoded["name"]]))
         elif tag == "envs":
             if not _is_env_list(current) or len(current) != len(encoded["envs"]):
                 raise ValueError(f"{where} should hold {len(encoded['envs'])} envs")
@@ -321,7 +243,7 @@ class _Decoder:
             return self._tagged(encoded)
         if kind is list:
             out = []
-            self._memo.append(out)  # numbered before its items, as in _Encoder
+            self._memo.append(out)  # numbered before its items, as in Encoder
             out.extend(self._value(v) for v in encoded)
             return out
         if kind is dict:
@@ -337,19 +259,21 @@ class _Decoder:
         tag = encoded[_TAG]
         if tag == "ref":
             return self._memo[encoded["index"]]
-        if tag == "npscalar":
-            dtype = np.lib.format.descr_to_dtype(encoded["dtype"])
-            return np.ndarray((), dtype=dtype, buffer=bytearray(encoded["data"]))[()]
-        if tag == "ndarray":
-            dtype = np.lib.format.descr_to_dtype(encoded["dtype"])
+        if tag == "array":
+            value = decode_array(encoded)
+            dtype = _descr(encoded.get("exact_dtype", encoded["dtype"]))
+            if isinstance(value, np.generic):
+                return value.astype(dtype) if value.dtype != dtype else value
+            out = (value.T if encoded["fortran"] else value).astype(dtype, order="K")  # own memory, like the captured
+            self._memo.append(out)
+            return out
+        if tag == "npscalar":  # version 1
+            return np.ndarray((), dtype=_descr(encoded["dtype"]), buffer=bytearray(encoded["data"]))[()]
+        if tag == "ndarray":  # version 1
             order = "F" if encoded["fortran"] else "C"
-            view = np.ndarray(
-                encoded["shape"],
-                dtype=dtype,
-                buffer=bytearray(encoded["data"]),
-                order=order,
-            )
-            out = view.copy(order="K")  # own its memory, like the captured array
+            view = np.ndarray(encoded["shape"], dtype=_descr(encoded["dtype"]), buffer=bytearray(encoded["data"]),
+                              order=order)
+            out = view.copy(order="K")
             self._memo.append(out)
             return out
         if tag == "rng":

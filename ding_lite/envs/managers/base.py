@@ -1,0 +1,104 @@
+"""The protocol every env manager keeps, so workers and the pipeline never ask which backend runs.
+
+Workers see *same-step* autoreset: when env i ends an episode, ``step`` returns the true last
+observation in ``final_obs[i]`` and the first observation of the next episode in ``obs[i]``. No
+transition ever spans an episode boundary and no final reward is lost, whatever the backend.
+A new backend is a new module with a subclass of :class:`EnvManager`, named in ``select.BACKENDS``.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MANAGER_TYPES = ("auto", "vector", "sync", "base", "async", "subprocess", "async_subprocess")
+
+
+def default_config() -> dict:
+    """The ``env`` config section (DI-engine key names): the pipeline mounts it, the config compile checks it."""
+    return dict(
+        type=None,  # DI-engine env type from create_config (e.g. 'cartpole'), mapped to a gymnasium id
+        import_names=[],  # modules imported so an unknown env type can register itself with gymnasium
+        env_id=None,  # gymnasium id; wins over `type`; CartPole-v0 when neither is given
+        collector_env_num=8,  # envs stepped together by the collector
+        evaluator_env_num=5,  # separate envs used only for evaluation
+        n_evaluator_episode=5,  # episodes per evaluation, spread over the evaluator envs
+        stop_value=None,  # stop when the mean eval return reaches this (None: never)
+        max_episode_steps=None,  # override the env's own time limit
+        manager=dict(
+            type="auto",  # auto/base (fastest exact in-process), vector (numpy-vectorised), sync, async/subprocess
+        ),
+    )
+
+
+@dataclass
+class StepResult:
+    obs: np.ndarray
+    reward: np.ndarray
+    terminated: np.ndarray
+    truncated: np.ndarray
+    final_obs: np.ndarray
+    """The real last observation where an episode ended, else the same as ``obs``."""
+
+
+class BackendUnavailable(Exception):
+    """This backend cannot run this env (the message says why): 'auto' falls back, an explicit type is an error."""
+
+
+class EnvManager(ABC):
+    """``num_envs`` envs stepped together in same-step autoreset mode, plus capture of their state.
+
+    ``kind`` is the backend ('vector', 'sync', 'async', ...); ``choice`` says why it runs, for the log.
+    """
+
+    kind: str
+    choice: str
+    env_id: str
+    num_envs: int
+    seed: int
+    observation_space: Any
+    action_space: Any
+
+    @classmethod
+    @abstractmethod
+    def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,
+              require_capture: bool = False) -> EnvManager:
+        """Open ``num_envs`` envs; BackendUnavailable when this backend cannot run ``env_id``.
+
+        ``require_capture`` ('auto' asks) also refuses when the envs' state could not be captured for
+        checkpoints, so that 'auto' falls back to 'sync', the last resort, which runs every env.
+        """
+
+    @abstractmethod
+    def reset(self, seed_offset: int = 0) -> np.ndarray:
+        """Seeded from ``seed + seed_offset``, so runs are reproducible and envs differ."""
+
+    @abstractmethod
+    def reset_unseeded(self) -> np.ndarray:
+        """Next episodes drawn from each env's own generator (continues its RNG stream)."""
+
+    @abstractmethod
+    def step(self, actions: np.ndarray) -> StepResult:
+        """One step of every env; an ended env is already reset (see the module docstring)."""
+
+    @abstractmethod
+    def can_capture(self) -> bool:
+        """Whether ``state_dict`` returns the envs' state (exact resume) rather than None."""
+
+    @abstractmethod
+    def state_dict(self) -> dict | None:
+        """Every env's internal state as checkpoint data, or None when the backend cannot expose it."""
+
+    @abstractmethod
+    def can_restore(self, state: dict | None) -> bool:
+        """Whether ``state`` (from ``state_dict``) was captured from this kind of backend and can be loaded."""
+
+    @abstractmethod
+    def load_state_dict(self, state: dict) -> None:
+        """Put a ``state_dict`` result back; ValueError when it comes from another kind of backend."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the envs (and their processes)."""

@@ -28,15 +28,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from configs import SEARCH_PATH
 from ding_lite.config import load_config_file
 
 STEPS_PER_COLLECT = 32
 
 
 def build(tmp: Path, manager: str, num_envs: int):
-    from entry.pipeline import SerialPipeline
+    from ding_lite.pipeline import SerialPipeline
 
-    main, create, _ = load_config_file("cartpole_ppo_config.py")
+    main, create, _ = load_config_file("cartpole_ppo_config.py", SEARCH_PATH)
     main["env"]["collector_env_num"] = num_envs
     main["env"]["manager"] = dict(type=manager)
     create["env_manager"] = dict(type=manager)

@@ -17,10 +17,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CHILD = """
 import sys, time
-from entry.pipeline import load_pipeline
+from configs import SEARCH_PATH
+from ding_lite.pipeline import load_pipeline
 from ding_lite.worker.hooks import Hook
 resume = sys.argv[1] or None
-pipeline = load_pipeline('cartpole_ppo_config.py', resume=resume, max_train_iter=int(sys.argv[2]))
+pipeline = load_pipeline('cartpole_ppo_config.py', SEARCH_PATH, resume=resume, max_train_iter=int(sys.argv[2]))
 def first(ctx):
     if not getattr(first, 'done', False):
         first.done = True

@@ -6,7 +6,7 @@ with timers. Times are exclusive (a checkpoint save made inside a learner hook c
 not 'learn'). The parent passes its launch instant in $BENCH_LAUNCH (time.time()) so that interpreter
 start-up is counted too; OUT.json gets the phases, the counters and the seconds until main returned.
 
-Phases: startup (interpreter until this file runs), import (entry.pipeline and everything it pulls in:
+Phases: startup (interpreter until this file runs), import (the pipeline module and everything it pulls in:
 torch, gymnasium), config (load + compile + checks), build (envs, policy), setup (run dir, writers, hooks,
 checkpoint restore), collect, gae (process_rollout), learn, eval, checkpoint (every save), teardown
 (closing writers and envs, final prints), and exit (after main returned: interpreter shutdown; the parent
@@ -60,7 +60,10 @@ def main() -> int:
     out_path, module, *argv = sys.argv[1:]
     t0 = time.perf_counter()
     from ding_lite.worker import collector, evaluator, learner
-    from entry import pipeline
+    try:
+        from ding_lite.pipeline import serial as pipeline
+    except ImportError:  # a tree from before the pipeline moved into the library (for --compare)
+        from entry import pipeline
 
     import_seconds = time.perf_counter() - t0
     _wrap(pipeline.SerialPipeline, "__init__", "config")

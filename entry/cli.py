@@ -23,18 +23,19 @@ def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 def main(prog: str, description: str, default_policy: str, argv: list[str] | None = None) -> int:
     args = build_parser(prog, description).parse_args(argv)
+    from configs import SEARCH_PATH
     from ding_lite.config import ConfigError
+    from ding_lite.pipeline import load_pipeline
     from ding_lite.utils.checkpoint_io import CheckpointError
-    from entry.pipeline import load_pipeline
 
     try:
-        pipeline = load_pipeline(args.config, seed=args.seed, max_env_step=args.max_env_step,
+        pipeline = load_pipeline(args.config, SEARCH_PATH, seed=args.seed, max_env_step=args.max_env_step,
                                  max_train_iter=args.max_train_iter, resume=args.resume,
                                  default_policy=default_policy)
     except (ConfigError, CheckpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    pipeline.run()
+    pipeline.run(console=sys.stdout)
     run_dir = pipeline.run_dir
     status, curves = 0, None
     if args.plot is not None:
@@ -45,7 +46,7 @@ def main(prog: str, description: str, default_policy: str, argv: list[str] | Non
         except PlotError as exc:
             print(f"error: --plot: {exc}", file=sys.stderr)
             status = 1
-    from entry.run_report import summary_lines
+    from entry.run_summary import summary_lines
 
     print("\n".join(summary_lines(pipeline, curves)))
     print(f"Stopped: {pipeline.stop_reason} at envstep {pipeline.collector.envstep:,}, "

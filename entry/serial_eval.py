@@ -26,8 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def pick_checkpoint(args: argparse.Namespace, exp_name: str) -> Path:
+    from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR, resolve_resume
     from ding_lite.utils.checkpoint_io import CheckpointError
-    from entry.run_dirs import BEST_CKPT, CKPT_DIR, resolve_resume
 
     if args.ckpt:
         return Path(args.ckpt)
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.gif:
         os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    from configs import SEARCH_PATH
     from ding_lite.config import ConfigError, load_config_file
     from ding_lite.policy.registry import get_policy_class
     from ding_lite.utils.checkpoint_io import CheckpointError, load_checkpoint
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.episodes < 1:
             raise ConfigError(f"--episodes must be >= 1, got {args.episodes}.")
-        main_cfg, _, _ = load_config_file(args.config)
+        main_cfg, _, _ = load_config_file(args.config, SEARCH_PATH)
         ckpt_path = pick_checkpoint(args, main_cfg.get("exp_name", "default_experiment"))
         ckpt = load_checkpoint(str(ckpt_path))
         cfg = ckpt["config"]

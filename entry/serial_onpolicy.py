@@ -1,17 +1,8 @@
 """On-policy training (PPO, REINFORCE): ``python -m entry.serial_onpolicy -c cartpole_ppo_config.py``."""
 from __future__ import annotations
 
-from typing import Any
-
+from ding_lite.pipeline import serial_pipeline_onpolicy  # noqa: F401 - DI-engine's entry function, importable from here too
 from entry.cli import main
-
-
-def serial_pipeline_onpolicy(input_cfg: str | tuple[dict, dict], seed: int | None = None, **kwargs: Any):
-    """DI-engine's entry function: a config path or a (main_config, create_config) pair; returns the finished run."""
-    from entry.pipeline import run_entry
-
-    return run_entry(input_cfg, "ppo", seed, **kwargs)
-
 
 if __name__ == "__main__":
     from entry.fast_exit import exit_now

@@ -169,7 +169,7 @@ def compile_config(main: dict, create: dict, defaults: dict, rules: dict[str, Ru
         try:
             value = get_path(merged, dotted)
         except KeyError:
-            continue
+            raise ValueError(f"a config rule names '{dotted}', which is not a key of the config tree") from None
         reason = rule(value)
         if reason:
             raise ConfigError(f"config key '{dotted}' must {reason}, got {value!r}.")

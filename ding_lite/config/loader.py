@@ -3,32 +3,27 @@ from __future__ import annotations
 
 import os
 import runpy
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ding_lite.config.errors import ConfigError
 
-SHIPPED_CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 
+def find_config_file(name: str, search_path: Sequence[str | Path] = ()) -> Path:
+    """A path as given wins; otherwise the name is looked up in each directory of ``search_path`` in turn.
 
-def shipped_config_dir() -> Path:
-    """The installed ``configs`` package, so ``-c cartpole_ppo_config.py`` works from any directory."""
-    try:
-        import configs
-    except ImportError:
-        return SHIPPED_CONFIG_DIR
-    return Path(configs.__file__).resolve().parent
-
-
-def find_config_file(name: str) -> Path:
-    """A path as given wins; otherwise the name is looked up among the shipped configs."""
+    The CLI passes the shipped configs' directory; the library itself knows no config location.
+    """
     given = Path(name).expanduser()
     if given.is_file():
         return given.resolve()
-    shipped = shipped_config_dir() / given.name
-    if shipped.is_file():
-        return shipped
-    raise ConfigError(f"config file '{name}' was found neither as given nor in {shipped_config_dir()}.")
+    for directory in search_path:
+        candidate = Path(directory) / given.name
+        if candidate.is_file():
+            return candidate.resolve()
+    where = ", ".join(str(d) for d in search_path) or "no search path"
+    raise ConfigError(f"config file '{name}' was found neither as given nor in {where}.")
 
 
 def to_plain(value: Any) -> Any:
@@ -40,9 +35,9 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-def load_config_file(name: str) -> tuple[dict, dict, Path]:
+def load_config_file(name: str, search_path: Sequence[str | Path] = ()) -> tuple[dict, dict, Path]:
     """Execute the file and return (main_config, create_config, resolved path)."""
-    path = find_config_file(name)
+    path = find_config_file(name, search_path)
     try:
         namespace = runpy.run_path(os.fspath(path), run_name="__ding_lite_config__")
     except Exception as exc:  # a config file is user code: any failure is reported as one sentence

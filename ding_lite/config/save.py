@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import pprint
+from typing import Any
 
 
 def config_source(cfg: dict) -> str:
@@ -22,3 +23,26 @@ def save_config(cfg: dict, path: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def flat_items(tree: dict, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted key, leaf value) pairs in the config's own order."""
+    items: list[tuple[str, Any]] = []
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            items += flat_items(value, f"{prefix}{key}.")
+        else:
+            items.append((f"{prefix}{key}", value))
+    return items
+
+
+def config_markdown(cfg: dict) -> str:
+    """The compiled config as a two-column markdown table for TensorBoard's text dashboard.
+
+    One row per dotted key, so two runs' configs can be compared row by row side by side there.
+    """
+    rows = ["| key | value |", "|---|---|"]
+    for key, value in flat_items(cfg):
+        cell = repr(value).replace("|", "\\|")  # a bare pipe would end the table cell
+        rows.append(f"| `{key}` | `{cell}` |")
+    return "\n".join(rows)

@@ -36,6 +36,10 @@ _LOAD_CHUNK = 1 << 16
 class ReplayBuffer:
     """A FIFO ring of transitions; ``len`` is the number of transitions it holds."""
 
+    missing_note = ("it starts empty and training resumes once it refills to the start threshold; exploration "
+                    "continues from the restored envstep")
+    """What a resume without this buffer's side file means, for the run's log."""
+
     def __init__(self, capacity: int, obs_shape: tuple[int, ...], action_shape: tuple[int, ...] = (),
                  action_dtype: np.dtype | type = np.int64, obs_dtype: np.dtype | type = np.float32) -> None:
         if capacity < 1:

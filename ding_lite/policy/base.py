@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from ding_lite.config.compile import positive
+from ding_lite.config.errors import ConfigError
 from ding_lite.utils.checkpoint_io import CheckpointError
 
 
@@ -20,11 +21,48 @@ class Policy:
     """
 
     name = "base"
+    shaping: tuple[str, ...] = ()
+    """Config keys (relative to ``policy``) that shape this policy's saved state: a resume may not change them."""
 
-    def __init__(self, cfg: dict, seed: int) -> None:
+    def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         self.cfg = cfg
         self.collect_generator = torch.Generator().manual_seed(seed + 1)
         self.learn_generator = torch.Generator().manual_seed(seed + 2)
+        self.notes: list[str] = []  # said once in the run's log when the run starts
+        if action_space is not None and hasattr(action_space, "low"):
+            self.set_action_bounds(action_space.low, action_space.high)
+
+    @classmethod
+    def shaping_keys(cls) -> tuple[str, ...]:
+        return tuple(key for klass in reversed(cls.__mro__) for key in getattr(klass, "shaping", ()))
+
+    def set_action_bounds(self, low: np.ndarray, high: np.ndarray) -> None:
+        """Continuous policies clip env actions to these; discrete ones have none."""
+
+    def check_spaces(self, obs_space: Any, act_space: Any, env_id: str) -> None:
+        """The config's model shapes must match the env's spaces: one sentence naming the key otherwise."""
+        model = self.cfg["model"]
+        obs_shape = model["obs_shape"]
+        expected = tuple(obs_shape) if isinstance(obs_shape, (list, tuple)) else (obs_shape,)
+        if tuple(obs_space.shape) != expected:
+            raise ConfigError(f"config key 'policy.model.obs_shape' is {obs_shape}, "
+                              f"but {env_id} observations have shape {obs_space.shape}.")
+        discrete = hasattr(act_space, "n")
+        n_actions = int(act_space.n) if discrete else int(act_space.shape[0])
+        kind = "discrete" if discrete else "continuous"
+        if model["action_space"] != kind or self.cfg["action_space"] != kind:
+            raise ConfigError(f"config key 'policy.model.action_space' must be '{kind}' for {env_id}.")
+        if model["action_shape"] != n_actions:
+            raise ConfigError(f"config key 'policy.model.action_shape' is {model['action_shape']}, "
+                              f"but {env_id} has {n_actions} {'actions' if discrete else 'action dimensions'}.")
+
+    def side_state(self) -> dict[str, Any]:
+        """What is kept beside a checkpoint, by name (a replay buffer): objects with save/load/len/missing_note."""
+        return {}
+
+    def saves_side_state(self) -> bool:
+        """Whether checkpoints write the side state now (the config decides: DQN's ``save_with_ckpt``)."""
+        return False
 
     @staticmethod
     def default_config() -> dict:

@@ -12,6 +12,7 @@ collector's envstep (one call per vector step over all collector envs) and is ch
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -99,8 +100,8 @@ class DQNPolicy(Policy):
             "policy.other.replay_buffer.replay_buffer_start_size": non_negative,
         }
 
-    def __init__(self, cfg: dict, seed: int) -> None:
-        super().__init__(cfg, seed)
+    def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
+        super().__init__(cfg, seed, action_space)
         model_cfg = cfg["model"]
         self.model = QNetwork(**model_cfg)
         self.target_model = QNetwork(**model_cfg)
@@ -126,6 +127,12 @@ class DQNPolicy(Policy):
 
     def learn_modules(self) -> dict:
         return {"model": self.model, "target_model": self.target_model, "optimizer": self.optimizer}
+
+    def side_state(self) -> dict:
+        return {"replay_buffer": self.replay_buffer}
+
+    def saves_side_state(self) -> bool:
+        return self.cfg["other"]["replay_buffer"]["save_with_ckpt"]
 
     def state_dict_learn(self) -> dict:
         state = super().state_dict_learn()

@@ -12,6 +12,7 @@ on the returns; episodes cut by a time limit then bootstrap their return from V(
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -76,8 +77,8 @@ class PGPolicy(Policy):
                 "collector=dict(type='episode'))"),
         }
 
-    def __init__(self, cfg: dict, seed: int) -> None:
-        super().__init__(cfg, seed)
+    def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
+        super().__init__(cfg, seed, action_space)
         self.model = ActorCritic(**cfg["model"])
         self.use_value = cfg["learn"]["baseline"] == "value"
         if self.use_value:

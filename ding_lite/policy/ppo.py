@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -78,14 +79,14 @@ class PPOPolicy(Policy):
             "policy.collect.gae_lambda": in_unit_interval,
         }
 
-    def __init__(self, cfg: dict, seed: int) -> None:
-        super().__init__(cfg, seed)
+    def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
+        self.action_low = self.action_high = None
+        super().__init__(cfg, seed, action_space)
         model_cfg = cfg["model"]
         self.continuous = model_cfg["action_space"] == "continuous"
         self.model = ActorCritic(**model_cfg)
         learn = cfg["learn"]
         self.optimizer = Adam(self.model.parameters(), lr=learn["learning_rate"])
-        self.action_low = self.action_high = None
         self.obs_rms = RunningMeanStd((model_cfg["obs_shape"],), cfg["obs_norm_clip"]) if cfg["obs_norm"] else None
 
     def set_action_bounds(self, low: np.ndarray, high: np.ndarray) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 POSITIONS = ("before_run", "before_iter", "after_iter", "after_run", "after_collect", "after_eval")
 ITER_POSITIONS = ("before_iter", "after_iter")
+SESSION_POSITIONS = ("before_run", "after_run")
 
 
 class HookError(RuntimeError):
@@ -83,8 +84,12 @@ class HookRegistry:
         return hook
 
     def state_dict(self) -> dict:
-        """Call counts drive frequencies at non-iteration positions, so they are part of the run state."""
-        return dict(self._calls)
+        """Call counts drive frequencies at non-iteration positions, so they are part of the run state.
+
+        Once-per-session positions are left out: a run stopped and resumed calls them once more than an
+        uninterrupted one, and its checkpoints must not differ for it.
+        """
+        return {p: n for p, n in self._calls.items() if p not in SESSION_POSITIONS}
 
     def load_state_dict(self, state: dict) -> None:
         self._calls.update({p: int(n) for p, n in state.items() if p in self._calls})
@@ -166,7 +171,8 @@ class CycleMeanHook(Hook):
     the checkpoint hooks so that a checkpoint covers everything logged up to it.
     """
 
-    def __init__(self, report: Callable[[dict[str, float], RunContext], None]) -> None:
+    def __init__(self, report: Callable[[str, dict[str, float]], None]) -> None:
+        """``report(prefix, values)`` is the channel collector and evaluator write through too."""
         super().__init__("learner_tensorboard", priority=70)
         self._report = report
         self._sums: dict[str, float] = {}
@@ -177,5 +183,5 @@ class CycleMeanHook(Hook):
             self._sums[key] = self._sums.get(key, 0.0) + value
         self._count += 1
         if ctx.cycle_end:
-            self._report({k: v / self._count for k, v in self._sums.items()}, ctx)
+            self._report("learner", {k: v / self._count for k, v in self._sums.items()})
             self._sums, self._count = {}, 0

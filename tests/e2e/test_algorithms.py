@@ -1,4 +1,4 @@
-"""DQN, REINFORCE and continuous PPO from the real CLI, with the shipped configs and DI-engine's own files."""
+"""DQN, REINFORCE and continuous PPO from the real CLI, with the shipped configs and DI-engine-format files."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,9 +7,9 @@ import torch
 
 from tests.e2e.conftest import read_scalars, run_cli
 
-CONFIGS = Path(__file__).parent / "di_engine_configs"
-DIZOO_DQN = (CONFIGS / "cartpole_dqn_dizoo_config.py").read_text()
-DIZOO_PG = (CONFIGS / "cartpole_pg_dizoo_config.py").read_text()
+CONFIGS = Path(__file__).parent / "dizoo_format_configs"
+DIZOO_DQN = (CONFIGS / "dqn_cartpole_config.py").read_text()
+DIZOO_PG = (CONFIGS / "pg_cartpole_config.py").read_text()
 
 
 def eval_returns(run: Path) -> list[float]:
@@ -31,13 +31,12 @@ def test_dizoo_dqn_config_runs_unchanged_and_keeps_its_buffer_when_asked(workdir
     config.write_text(DIZOO_DQN)
     result = run_cli("entry.serial_offpolicy", "-c", str(config), "--max-env-step", "3000", cwd=workdir)
     assert result.returncode == 0, result.stderr
-    run = workdir / "cartpole_dqn_seed0"
+    run = workdir / "lite_dqn_cartpole"
     assert eval_returns(run)[-1] > eval_returns(run)[0]
     assert not list((run / "ckpt").glob("*.replay_buffer.pth.tar"))  # save_with_ckpt defaults to False
 
-    config.write_text(DIZOO_DQN.replace("replay_buffer_size=20000, ",
-                                        "replay_buffer_size=20000, save_with_ckpt=True, ")
-                      .replace("exp_name='cartpole_dqn_seed0'", "exp_name='with_buffer'"))
+    config.write_text(DIZOO_DQN.replace("replay_buffer_size=20000)", "replay_buffer_size=20000, save_with_ckpt=True)")
+                      .replace("exp_name='lite_dqn_cartpole'", "exp_name='with_buffer'"))
     result = run_cli("entry.serial_offpolicy", "-c", str(config), "--max-env-step", "400", cwd=workdir)
     assert result.returncode == 0, result.stderr
     ckpts = sorted((workdir / "with_buffer" / "ckpt").glob("iteration_*.pth.tar"))
@@ -61,7 +60,7 @@ def test_dizoo_pg_config_runs_unchanged(workdir):
     config.write_text(DIZOO_PG)
     result = run_cli("entry.serial_onpolicy", "-c", str(config), "--max-env-step", "3000", cwd=workdir)
     assert result.returncode == 0, result.stderr
-    assert (workdir / "cartpole_pg_seed0" / "ckpt").is_dir()
+    assert (workdir / "lite_pg_cartpole" / "ckpt").is_dir()
 
 
 def test_pendulum_ppo_short_horizon_keeps_normaliser_statistics(workdir):

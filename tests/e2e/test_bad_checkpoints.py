@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from configs import SEARCH_PATH
 from ding_lite.config import ConfigError
 from ding_lite.config.loader import load_config_file
+from ding_lite.pipeline import SerialPipeline
 from ding_lite.utils.checkpoint_io import CheckpointError, load_checkpoint, save_checkpoint
-from entry.pipeline import SerialPipeline
 from tests.e2e.conftest import run_cli
 
 PWNED = Path("/tmp/ding_lite_pwned_marker")
@@ -28,7 +29,7 @@ class Exploit:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("trained")
-    main, create, _ = load_config_file("cartpole_ppo_config.py")
+    main, create, _ = load_config_file("cartpole_ppo_config.py", SEARCH_PATH)
     SerialPipeline(main, create, max_train_iter=40, base_dir=base).run()
     return base / "cartpole_ppo" / "ckpt" / "iteration_40.pth.tar"
 
@@ -38,7 +39,7 @@ def snapshot(root: Path) -> dict:
 
 
 def attempt(base: Path, ckpt: Path, resume: bool, model: dict | None = None) -> str:
-    main, create, _ = load_config_file("cartpole_ppo_config.py")
+    main, create, _ = load_config_file("cartpole_ppo_config.py", SEARCH_PATH)
     main = copy.deepcopy(main)
     main["policy"]["learn"]["learner"]["hook"]["load_ckpt_before_run"] = str(ckpt)
     main["policy"]["learn"]["resume_training"] = resume

@@ -1,11 +1,11 @@
-"""DI-engine's own config files run unchanged and solve CartPole."""
+"""Config files in DI-engine's format (main_config, with or without create_config) run unchanged and solve CartPole."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from tests.e2e.conftest import read_scalars, run_cli
 
-CONFIGS = Path(__file__).parent / "di_engine_configs"
+CONFIGS = Path(__file__).parent / "dizoo_format_configs"
 
 
 def solved(run: Path) -> bool:
@@ -13,12 +13,12 @@ def solved(run: Path) -> bool:
 
 
 def test_dizoo_config_with_create_config_and_guide_config_with_and_without_checkpoint(workdir):
-    dizoo = run_cli("entry.serial_onpolicy", "-c", str(CONFIGS / "cartpole_ppo_dizoo_config.py"), cwd=workdir)
+    dizoo = run_cli("entry.serial_onpolicy", "-c", str(CONFIGS / "ppo_cartpole_config.py"), cwd=workdir)
     assert dizoo.returncode == 0, dizoo.stderr
-    assert "reached stop_value 195" in dizoo.stdout and solved(workdir / "cartpole_ppo")
+    assert "reached stop_value 195" in dizoo.stdout and solved(workdir / "lite_ppo_cartpole")
 
-    ckpt = min((workdir / "cartpole_ppo" / "ckpt").glob("iteration_*.pth.tar"))
-    guide_text = (CONFIGS / "cartpole_ppo_guide_config.py").read_text()
+    ckpt = min((workdir / "lite_ppo_cartpole" / "ckpt").glob("iteration_*.pth.tar"))
+    guide_text = (CONFIGS / "ppo_cartpole_finetune_config.py").read_text()
     for name, path in (("guide_fresh", ""), ("guide_pretrained", str(ckpt))):
         config = workdir / f"{name}_config.py"
         config.write_text(guide_text.replace("CKPT_PATH", path))
@@ -26,5 +26,6 @@ def test_dizoo_config_with_create_config_and_guide_config_with_and_without_check
         assert result.returncode == 0, result.stderr
         assert "reached stop_value 195" in result.stdout
     runs = sorted(p.name for p in workdir.iterdir() if p.is_dir())
-    assert runs[0] == "cartpole_ppo" and runs[1] == "cartpole_ppo_seed0" and runs[2].startswith("cartpole_ppo_seed0_")
+    assert runs[0] == "lite_ppo_cartpole" and runs[1] == "lite_ppo_cartpole_finetune"
+    assert runs[2].startswith("lite_ppo_cartpole_finetune_")
     assert "loaded weights and optimizer from" in (workdir / runs[2] / "log" / "train.log").read_text()

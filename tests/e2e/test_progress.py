@@ -8,8 +8,8 @@ import re
 import subprocess
 import sys
 
-from entry import progress
-from entry.progress import Progress
+from ding_lite.pipeline import progress
+from ding_lite.pipeline.progress import Progress
 from tests.e2e.conftest import cli_env, run_cli
 
 EVAL_LINE = re.compile(r"envstep [\d,]+ \| train_iter [\d,]+/80 \| eval return [\d.]+ \(best [\d.]+\) \| .+")

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import pytest
 
+from configs import SEARCH_PATH
 from ding_lite.config import ConfigError
+from ding_lite.pipeline import load_pipeline, restore_pipeline
 from ding_lite.worker.hooks import Hook
-from entry.pipeline import load_pipeline, restore_pipeline
 
 
 def test_restore_a_run_dir_and_resume_with_new_training_arguments(tmp_path):
-    first = load_pipeline("cartpole_ppo_config.py", max_train_iter=40, base_dir=tmp_path).run()
+    first = load_pipeline("cartpole_ppo_config.py", SEARCH_PATH, max_train_iter=40, base_dir=tmp_path).run()
     assert first.learner.train_iter == 40
 
     seen = []
@@ -22,7 +23,7 @@ def test_restore_a_run_dir_and_resume_with_new_training_arguments(tmp_path):
 
 
 def test_a_hook_can_stop_the_run_cleanly(tmp_path):
-    pipeline = load_pipeline("cartpole_ppo_config.py", base_dir=tmp_path)
+    pipeline = load_pipeline("cartpole_ppo_config.py", SEARCH_PATH, base_dir=tmp_path)
     pipeline.register_hook("after_collect", Hook("enough", lambda ctx: ctx.request_stop("enough data"), freq=3))
     pipeline.run()
     assert pipeline.stop_reason == "enough data" and pipeline.learner.train_iter == 120

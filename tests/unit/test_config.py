@@ -3,11 +3,12 @@ import copy
 
 import pytest
 
+from configs import SEARCH_PATH
 from ding_lite.config import ConfigError, compile_config, diff_paths
 from ding_lite.config.loader import load_config_file
+from ding_lite.pipeline import SerialPipeline
+from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
 from ding_lite.policy.ppo import PPOPolicy
-from entry.pipeline import SerialPipeline
-from entry.pipeline_config import pipeline_defaults, pipeline_rules
 
 DEFAULTS = pipeline_defaults(PPOPolicy)
 RULES = pipeline_rules(PPOPolicy)
@@ -104,12 +105,12 @@ def test_missing_checkpoint_path_is_a_config_error(tmp_path):
 
 def test_config_file_loading_easydict_and_shipped_lookup(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    main, create, path = load_config_file("cartpole_ppo_config.py")
+    main, create, path = load_config_file("cartpole_ppo_config.py", SEARCH_PATH)
     assert path.parent.name == "configs"
     assert type(main) is dict and type(main["policy"]) is dict
     assert create["policy"]["type"] == "ppo"
     with pytest.raises(ConfigError, match="'nope_config.py' was found neither as given nor in"):
-        load_config_file("nope_config.py")
+        load_config_file("nope_config.py", SEARCH_PATH)
     bad = tmp_path / "bad_config.py"
     bad.write_text("x = 1\n")
     with pytest.raises(ConfigError, match="does not define main_config"):

@@ -3,8 +3,8 @@ import os
 
 import pytest
 
+from ding_lite.pipeline.layout import create_run_dir, resolve_resume, runs_of
 from ding_lite.utils.checkpoint_io import CheckpointError, save_checkpoint
-from entry.run_dirs import create_run_dir, resolve_resume, runs_of
 
 
 def test_runs_started_in_the_same_second_get_distinct_dirs(tmp_path):

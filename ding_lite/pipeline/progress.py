@@ -1,4 +1,5 @@
-"""Console progress while training: a live status line on a terminal, plain lines anywhere else.
+"""Progress of a training session: every evaluation as a line in the run's log and, when the CLI asks
+for a console, a live status line on a terminal or plain lines anywhere else.
 
 The pipeline calls ``update`` once per collect-train cycle (never per env step) and ``eval_line``
 after each evaluation. On a terminal one line is redrawn in place (at most every
@@ -10,7 +11,6 @@ stay readable and show the run is alive.
 from __future__ import annotations
 
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -41,8 +41,8 @@ class Progress:
         self.start_envstep = start_envstep
         self.start = time.perf_counter()
         self.log = log
-        self.stream = stream or sys.stdout
-        self.live = self.stream.isatty()
+        self.stream = stream  # None: a library run prints nothing, the run's log still gets every evaluation
+        self.live = stream is not None and stream.isatty()
         self.iter_mark: tuple[int, float] | None = None  # first train_iter seen and when: the iteration rate
         self.last_return: float | None = None
         self.best_return: float | None = None
@@ -112,6 +112,8 @@ class Progress:
         self.drawn = True
 
     def _print(self, line: str) -> None:
+        if self.stream is None:
+            return
         if self.drawn:
             self.stream.write(f"\r{CLEAR_TO_END}")
         print(line, file=self.stream, flush=True)

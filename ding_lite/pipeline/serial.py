@@ -7,20 +7,35 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 import time
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import torch
 
-from ding_lite.config import ConfigError, compile_config, load_config_file, save_config
-from ding_lite.envs import manager as env_manager
+from ding_lite.config import ConfigError, compile_config, save_config
+from ding_lite.config.save import config_markdown
+from ding_lite.envs.managers import make_manager
 from ding_lite.envs.registry import resolve_env_id
+from ding_lite.pipeline.layout import (
+    CKPT_DIR,
+    LOG_DIR,
+    TB_SUBDIR,
+    check_writable,
+    create_run_dir,
+    resolve_resume,
+    run_dir_of_checkpoint,
+)
+from ding_lite.pipeline.progress import Progress
+from ding_lite.pipeline.state import RunState
+from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
 from ding_lite.policy.registry import get_policy_class
-from ding_lite.utils.checkpoint_io import CheckpointError, load_checkpoint, prune_checkpoints, save_checkpoint
-from ding_lite.utils.rng import get_rng_state, seed_everything, set_rng_state
+from ding_lite.utils.checkpoint_io import load_checkpoint
+from ding_lite.utils.rng import seed_everything
 from ding_lite.utils.run_log import RunLog
-from ding_lite.utils.tb_writer import ScalarWriter, truncate_events
+from ding_lite.utils.tensorboard import ScalarWriter, truncate_events
 from ding_lite.worker import collector as collector_mod
 from ding_lite.worker import evaluator as evaluator_mod
 from ding_lite.worker import learner as learner_mod
@@ -34,25 +49,6 @@ from ding_lite.worker.hooks import (
     SaveCkptAfterRunHook,
     SaveCkptHook,
 )
-from entry.config_changes import classify_changes
-from entry.pipeline_config import HORIZON_KEYS, pipeline_defaults, pipeline_rules
-from entry.progress import Progress
-from entry.run_dirs import (
-    BEST_CKPT,
-    CKPT_DIR,
-    LOG_DIR,
-    TB_SUBDIR,
-    check_writable,
-    create_run_dir,
-    resolve_resume,
-    run_dir_of_checkpoint,
-)
-from entry.run_report import config_markdown
-
-
-def buffer_side_file(ckpt: Path) -> Path:
-    """``iteration_N.pth.tar`` -> ``iteration_N.replay_buffer.pth.tar`` beside it."""
-    return ckpt.with_name(ckpt.name.replace(".pth.tar", ".replay_buffer.pth.tar"))
 
 
 def _policy_type(main: dict, create: dict, default: str) -> str:
@@ -72,7 +68,7 @@ def set_horizons(cfg: dict, horizons: dict[str, int | None]) -> None:
             cfg[key] = value
 
 
-class SerialPipeline:
+class SerialPipeline(RunState):
     """One training run. Construct (validates everything), optionally ``register_hook``, then ``run``."""
 
     def __init__(self, main_config: dict, create_config: dict | None = None, *, seed: int | None = None,
@@ -122,20 +118,6 @@ class SerialPipeline:
         self._user_hooks: list[tuple[str, Hook, int | None, int | None]] = []
         self.stop_reason = ""
 
-    def _reconcile_with_checkpoint(self, cfg: dict, overrides: dict) -> None:
-        saved = self.checkpoint["config"]
-        for key in HORIZON_KEYS:
-            if overrides[key] is None and cfg[key] is None:
-                cfg[key] = saved.get(key)
-        refused, warned = classify_changes(saved, cfg)
-        if refused:
-            raise CheckpointError(
-                f"checkpoint '{self.ckpt_path}' was made under a config that differs in keys that shape its saved "
-                f"state ({', '.join(refused)}); resume with the original values or start a new run."
-            )
-        if warned:
-            self.warnings.append(f"resuming with config changes that the checkpoint did not have: {', '.join(warned)}")
-
     def _build(self) -> None:
         """Envs, policy and shape checks: no file is touched here."""
         cfg, env_cfg = self.cfg, self.cfg["env"]
@@ -143,114 +125,19 @@ class SerialPipeline:
         torch.set_num_threads(1)
         seed_everything(seed)
         manager_type = env_cfg["manager"]["type"]
-        self.collector_env = env_manager.VectorEnvManager(
+        self.collector_env = make_manager(
             env_cfg["env_id"], env_cfg["collector_env_num"], seed, manager_type, env_cfg["max_episode_steps"])
-        self.evaluator_env = env_manager.VectorEnvManager(
+        self.evaluator_env = make_manager(
             env_cfg["env_id"], env_cfg["evaluator_env_num"], seed, manager_type, env_cfg["max_episode_steps"])
-        self._check_spaces()
-        self.policy = self.policy_cls(cfg["policy"], seed)
-        space = self.collector_env.action_space
-        if hasattr(self.policy, "set_action_bounds") and hasattr(space, "low"):
-            self.policy.set_action_bounds(space.low, space.high)
+        self.policy = self.policy_cls(cfg["policy"], seed, action_space=self.collector_env.action_space)
+        self.policy.check_spaces(self.collector_env.observation_space, self.collector_env.action_space, env_cfg["env_id"])
         if self.checkpoint is not None:
             self.policy.check_learn_state(self.checkpoint["policy"], str(self.ckpt_path))
-
-    def _check_spaces(self) -> None:
-        model = self.cfg["policy"]["model"]
-        obs_space, act_space = self.collector_env.observation_space, self.collector_env.action_space
-        env_id = self.cfg["env"]["env_id"]
-        if obs_space.shape != (model["obs_shape"],):
-            raise ConfigError(f"config key 'policy.model.obs_shape' is {model['obs_shape']}, "
-                              f"but {env_id} observations have shape {obs_space.shape}.")
-        discrete = hasattr(act_space, "n")
-        n_actions = int(act_space.n) if discrete else int(act_space.shape[0])
-        kind = "discrete" if discrete else "continuous"
-        if model["action_space"] != kind or self.cfg["policy"]["action_space"] != kind:
-            raise ConfigError(f"config key 'policy.model.action_space' must be '{kind}' for {env_id}.")
-        if model["action_shape"] != n_actions:
-            raise ConfigError(f"config key 'policy.model.action_shape' is {model['action_shape']}, "
-                              f"but {env_id} has {n_actions} {'actions' if discrete else 'action dimensions'}.")
 
     def register_hook(self, position: str, hook: Hook | Any, priority: int | None = None,
                       freq: int | None = None) -> None:
         """User hooks, added to the registry with the built-in ones when the run starts."""
         self._user_hooks.append((position, hook, priority, freq))
-
-    # ----------------------------------------------------------------- run state
-
-    def state_dict(self) -> dict:
-        """The whole run state: enough to continue the run bit for bit."""
-        return {
-            "algo": self.policy.name,
-            "train_iter": self.learner.train_iter,
-            "envstep": self.collector.envstep,
-            "policy": self.policy.state_dict_learn(),
-            "learner": self.learner.state_dict(),
-            "hooks": self.hooks.state_dict(),
-            "collector": self.collector.state_dict(),
-            "evaluator": self.evaluator.state_dict(),
-            "rng": get_rng_state(),
-            "tb_last_steps": self.writer.last_steps(),
-            "config": self.cfg,
-        }
-
-    def _restore(self, ckpt: dict) -> None:
-        if not self.resuming:
-            self.policy.load_state_dict_learn(ckpt["policy"], restore_rng=False)
-            self.log.write(f"loaded weights and optimizer from {self.ckpt_path} (fine-tuning: counters start at 0)")
-            return
-        self.policy.load_state_dict_learn(ckpt["policy"])
-        self.learner.load_state_dict(ckpt["learner"])
-        self.hooks.load_state_dict(ckpt["hooks"])
-        saved_env = ckpt["collector"]["env"]
-        restorable = (self.collector_env.can_restore(saved_env)
-                      and self.evaluator_env.can_restore(ckpt["evaluator"]["env"]))
-        self.collector.load_state_dict(ckpt["collector"], restorable)
-        self.evaluator.load_state_dict(ckpt["evaluator"], restorable)
-        if not restorable and saved_env is not None:
-            self.log.write(f"env state in this checkpoint comes from the '{saved_env.get('kind', 'sync')}' env manager "
-                           f"and this run uses '{self.collector_env.kind}': envs start new episodes on resume")
-        elif not restorable:
-            self.log.write("env state was not captured in this checkpoint: envs start new episodes on resume")
-        set_rng_state(ckpt["rng"])
-        self._restore_buffer()
-        self.log.write(f"resumed from {self.ckpt_path} at train_iter={self.learner.train_iter} "
-                       f"envstep={self.collector.envstep}")
-
-    def _restore_buffer(self) -> None:
-        buffer = getattr(self.policy, "replay_buffer", None)
-        if buffer is None:
-            return
-        side = buffer_side_file(self.ckpt_path)
-        if side.exists():
-            buffer.load(str(side))
-            self.log.write(f"replay buffer restored from {side} ({len(buffer):,} transitions)")
-        else:
-            self.log.write("replay buffer was not saved with this checkpoint: it starts empty and training resumes "
-                           "once it refills to the start threshold; exploration continues from the restored envstep")
-
-    def _save(self, path: Path) -> None:
-        state = self.state_dict()  # its tb_last_steps() flushes the writer: the file covers what it records
-        if state["collector"]["env"] is None and not self._said_env_uncaptured:
-            self._said_env_uncaptured = True
-            self.log.write(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
-                           "manager cannot be captured: checkpoints keep everything else, and a resume starts new "
-                           "episodes")
-        save_checkpoint(state, str(path))
-
-    def _save_iteration(self, ctx: RunContext) -> None:
-        ckpt_dir = self.run_dir / CKPT_DIR
-        path = ckpt_dir / f"iteration_{self.learner.train_iter}.pth.tar"
-        buffer = getattr(self.policy, "replay_buffer", None)
-        if buffer is not None and self.cfg["policy"]["other"]["replay_buffer"]["save_with_ckpt"]:
-            buffer.save(str(buffer_side_file(path)))  # first, so every complete checkpoint has its buffer
-        self._save(path)
-        for removed in prune_checkpoints(str(ckpt_dir), self.cfg["policy"]["learn"]["learner"]["max_ckpt_keep"]):
-            buffer_side_file(Path(removed)).unlink(missing_ok=True)
-
-    def _save_best(self, ctx: RunContext) -> None:
-        if ctx.eval_result.get("improved"):
-            self._save(self.run_dir / CKPT_DIR / BEST_CKPT)
 
     # ----------------------------------------------------------------- wiring
 
@@ -270,13 +157,11 @@ class SerialPipeline:
             self.writer.add_text("config", config_markdown(self.cfg))
 
     def _report(self, prefix: str, values: dict[str, float]) -> None:
+        """The one channel through which collector, evaluator and learner write their curves."""
         ctx, writer = self.ctx, self.writer
         for key, value in values.items():
             writer.add_scalar(f"{prefix}_iter/{key}", value, ctx.train_iter)
             writer.add_scalar(f"{prefix}_step/{key}", value, ctx.envstep)
-
-    def _report_learner(self, values: dict[str, float], ctx: RunContext) -> None:
-        self._report("learner", values)
 
     def _wire(self) -> None:
         cfg, pol = self.cfg, self.cfg["policy"]
@@ -284,12 +169,10 @@ class SerialPipeline:
         self.ctx = ctx = RunContext()
         self.hooks = hooks = HookRegistry()
         self.learner = learner_mod.Learner(self.policy, hooks, ctx)
-        if pol["collect"]["collector"]["type"] == "episode":
-            self.collector = collector_mod.EpisodeSerialCollector(
-                self.collector_env, self.policy.collect_forward, pol["collect"]["n_episode"], hooks, ctx, self._report)
-        else:
-            self.collector = collector_mod.SampleSerialCollector(
-                self.collector_env, self.policy.collect_forward, pol["collect"]["n_sample"], hooks, ctx, self._report)
+        collector_cls = (collector_mod.EpisodeSerialCollector if pol["collect"]["collector"]["type"] == "episode"
+                         else collector_mod.SampleSerialCollector)
+        amount = pol["collect"]["n_episode" if collector_cls is collector_mod.EpisodeSerialCollector else "n_sample"]
+        self.collector = collector_cls(self.collector_env, self.policy.collect_forward, amount, hooks, ctx, self._report)
         self.evaluator = evaluator_mod.InteractionSerialEvaluator(
             self.evaluator_env, self.policy.eval_forward, pol["eval"]["evaluator"]["eval_freq"],
             cfg["env"]["n_evaluator_episode"], cfg["env"]["stop_value"], hooks, ctx, self._report)
@@ -300,7 +183,7 @@ class SerialPipeline:
         if hook_cfg["save_ckpt_after_run"]:
             hooks.register("after_run", SaveCkptAfterRunHook(self._save_iteration))
         hooks.register("after_iter", LogShowHook(hook_cfg["log_show_after_iter"], self.log.write))
-        hooks.register("after_iter", CycleMeanHook(self._report_learner))
+        hooks.register("after_iter", CycleMeanHook(self._report))
         hooks.register("after_eval", Hook("save_ckpt_best", self._save_best, priority=80))
         for position, hook, priority, freq in self._user_hooks:
             hooks.register(position, hook, priority, freq)
@@ -324,27 +207,43 @@ class SerialPipeline:
             raise KeyboardInterrupt
         self._signal = signal.Signals(signum).name
 
-    def run(self, max_env_step: int | None = None, max_train_iter: int | None = None) -> SerialPipeline:
+    def _install_signal_handlers(self) -> dict:
+        """SIGINT/SIGTERM finish the step and save; Python allows handlers only on the main thread."""
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        return {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def _warn(self, message: str, console: TextIO | None) -> None:
+        self.log.write(f"warning: {message}")
+        if console is not None:
+            print(f"warning: {message}", file=sys.stderr)
+        else:
+            warnings.warn(message, stacklevel=3)
+
+    def run(self, max_env_step: int | None = None, max_train_iter: int | None = None,
+            console: TextIO | None = None) -> SerialPipeline:
         """Train until stop_value, max_env_step, max_train_iter or SIGINT/SIGTERM; always leaves a checkpoint.
 
         New horizons given here replace the configured ones (garage's ``resume(n_epochs=...)``).
+        ``console`` (the CLI passes stdout) gets the progress line; without it the run prints nothing.
         """
         set_horizons(self.cfg, {"max_env_step": max_env_step, "max_train_iter": max_train_iter})
         start = time.perf_counter()
         self._open_run_dir()
         self._wire()
         for message in self.warnings:
-            self.log.write(f"warning: {message}")
-            print(f"warning: {message}", file=sys.stderr)
+            self._warn(message, console)
+        for note in self.policy.notes:
+            self.log.write(note)
         self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
                        f"env manager {self.collector_env.choice}")
         self._signal = ""
         self._said_env_uncaptured = False
-        previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        previous = self._install_signal_handlers()
         try:
             self.hooks.call("before_run", self.ctx)
             self.ctx.train_iter, self.ctx.envstep = self.learner.train_iter, self.collector.envstep
-            self.progress = Progress(self.cfg, self.collector.envstep, self.log.write)
+            self.progress = Progress(self.cfg, self.collector.envstep, self.log.write, console)
             try:
                 self._loop()
             finally:
@@ -385,32 +284,3 @@ class SerialPipeline:
             if self.stop_reason:
                 return
 
-
-def load_pipeline(config: str, **kwargs: Any) -> SerialPipeline:
-    """Build a pipeline from a config file path (or a shipped config's name)."""
-    main, create, path = load_config_file(config)
-    return SerialPipeline(main, create, config_path=str(path), **kwargs)
-
-
-def restore_pipeline(target: str, config: str | None = None, **kwargs: Any) -> SerialPipeline:
-    """garage's ``Trainer.restore``: a run dir or checkpoint, rebuilt under the config it was made with.
-
-    ``config`` defaults to the run's own ``total_config.py``; pass one (a path or a shipped name) to
-    resume with edits, or to use ``target='latest'``. Call ``.run(max_env_step=...)`` to continue.
-    """
-    if config is None:
-        path = Path(target).expanduser().resolve()
-        run_dir = path if path.is_dir() else run_dir_of_checkpoint(path)
-        config = str(run_dir / "total_config.py")
-        if not Path(config).is_file():
-            raise ConfigError(f"'{run_dir}' has no total_config.py: pass the config the run was trained with.")
-    return load_pipeline(config, resume=target, **kwargs)
-
-
-def run_entry(input_cfg: str | tuple[dict, dict], default_policy: str, seed: int | None = None,
-              **kwargs: Any) -> SerialPipeline:
-    """DI-engine's entry-function shape: a config path or a (main_config, create_config) pair; returns the run."""
-    if isinstance(input_cfg, str):
-        return load_pipeline(input_cfg, seed=seed, default_policy=default_policy, **kwargs).run()
-    main_config, create_config = input_cfg
-    return SerialPipeline(main_config, create_config, seed=seed, default_policy=default_policy, **kwargs).run()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ding_lite.config.compile import non_negative, of_type, one_of, positive
-from ding_lite.envs import manager as env_manager
+from ding_lite.envs import managers as env_manager
 from ding_lite.worker import collector as collector_mod
 from ding_lite.worker import evaluator as evaluator_mod
 from ding_lite.worker import learner as learner_mod

@@ -1,40 +1,17 @@
-"""What a run tells its user besides curves: its config for TensorBoard and its end-of-run summary."""
+"""What the CLI prints when a run ends: why it stopped, the best eval and where everything is."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from entry.pipeline import SerialPipeline
-
-
-def flat_items(tree: dict, prefix: str = "") -> list[tuple[str, Any]]:
-    """(dotted key, leaf value) pairs in the config's own order."""
-    items: list[tuple[str, Any]] = []
-    for key, value in tree.items():
-        if isinstance(value, dict) and value:
-            items += flat_items(value, f"{prefix}{key}.")
-        else:
-            items.append((f"{prefix}{key}", value))
-    return items
-
-
-def config_markdown(cfg: dict) -> str:
-    """The compiled config as a two-column markdown table for TensorBoard's text dashboard.
-
-    One row per dotted key, so two runs' configs can be compared row by row side by side there.
-    """
-    rows = ["| key | value |", "|---|---|"]
-    for key, value in flat_items(cfg):
-        cell = repr(value).replace("|", "\\|")  # a bare pipe would end the table cell
-        rows.append(f"| `{key}` | `{cell}` |")
-    return "\n".join(rows)
+    from ding_lite.pipeline import SerialPipeline
 
 
 def summary_lines(pipeline: SerialPipeline, curves: Path | None = None) -> list[str]:
     """End-of-run table: why it stopped, the best eval and where, counts, time, and where things are."""
+    from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR, LOG_DIR, newest_in_run
     from ding_lite.utils.checkpoint_io import CheckpointError, load_checkpoint
-    from entry.run_dirs import BEST_CKPT, CKPT_DIR, LOG_DIR, newest_in_run
 
     run_dir = pipeline.run_dir
     envstep, train_iter = pipeline.collector.envstep, pipeline.learner.train_iter

@@ -25,9 +25,13 @@ def _under(path: str, prefixes: tuple[str, ...]) -> bool:
     return any(path == p or path.startswith(p + ".") for p in prefixes)
 
 
-def classify_changes(saved: dict, current: dict) -> tuple[list[str], list[str]]:
-    """(refused, warned) dotted keys that differ between the checkpoint's config and this run's."""
+def classify_changes(saved: dict, current: dict, policy_shaping: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """(refused, warned) dotted keys that differ between the checkpoint's config and this run's.
+
+    ``policy_shaping`` holds the keys a policy names as shaping its own saved state (relative to ``policy``).
+    """
+    shaping = SHAPING + tuple(f"policy.{key}" for key in policy_shaping)
     changed = diff_paths(saved, current)
-    refused = [p for p in changed if _under(p, SHAPING)]
-    warned = [p for p in changed if not _under(p, SHAPING) and not _under(p, SILENT)]
+    refused = [p for p in changed if _under(p, shaping)]
+    warned = [p for p in changed if not _under(p, shaping) and not _under(p, SILENT)]
     return refused, warned

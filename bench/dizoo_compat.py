@@ -1,0 +1,159 @@
+"""Which of DI-engine's own zoo config files ding_lite's CLI runs unchanged, read from the DI-engine 0.5.3 wheel.
+
+The repository holds only configs this project wrote; DI-engine's files are checked here, at bench time, straight
+out of the released wheel. The wheel is fetched once with ``pip download di-engine==0.5.3 --no-deps`` into a cache
+dir and read as a zip: di-engine is never installed (its pins would replace this env's torch). Every matching
+``dizoo/`` file is written, byte for byte, into a fresh temporary directory and run there by the real CLI
+(``python -m entry.serial_onpolicy`` for on-policy types, else ``entry.serial_offpolicy``) with a tiny
+``--max-env-step`` and a per-file timeout. One row per file: file, policy type, env type, result and, for the rest,
+the first line of what the CLI said; then the totals and the distinct reasons.
+
+Results: ``runs`` (exit 0), ``refused`` (a clean ``error:`` from the CLI), ``crashed`` (anything else, e.g. a
+traceback), ``timeout``. Patterns are :mod:`fnmatch` patterns over the wheel's member names, where ``*`` also
+matches ``/``, so ``dizoo/classic_control/**/config/*_config.py`` includes ``config/parallel/``.
+
+Run:
+    python bench/dizoo_compat.py                                          # classic_control: 59 files
+    python bench/dizoo_compat.py --glob 'dizoo/atari/**/config/*_config.py' --glob 'dizoo/mujoco/**/*_config.py'
+    python bench/dizoo_compat.py --max-env-step 500 --timeout 300 --cache-dir /tmp/wheels
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import runpy
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+VERSION = "0.5.3"
+DEFAULT_GLOB = "dizoo/classic_control/**/config/*_config.py"
+DEFAULT_CACHE = Path.home() / ".cache" / "ding_lite" / "dizoo"
+# DI-engine trains these with serial_pipeline_onpolicy; every other type goes through serial_pipeline.
+ON_POLICY = {"ppo", "ppo_pg", "ppo_stdim", "pg", "a2c", "ppg", "trpo"}
+
+
+@dataclass
+class Row:
+    file: str
+    policy: str
+    env: str
+    result: str
+    reason: str = ""
+
+
+def wheel_path(cache_dir: Path) -> Path:
+    """The cached wheel, downloaded once: pip resolves the right file name, --no-deps keeps torch untouched."""
+    found = sorted(cache_dir.glob(f"DI_engine-{VERSION}-*.whl"))
+    if not found:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", f"di-engine=={VERSION}", "--no-deps",
+                        "-d", str(cache_dir)], check=True)
+        found = sorted(cache_dir.glob(f"DI_engine-{VERSION}-*.whl"))
+    if not found:
+        raise SystemExit(f"pip download left no DI_engine-{VERSION}-*.whl in {cache_dir}")
+    return found[0]
+
+
+def config_members(wheel: Path, patterns: list[str]) -> dict[str, bytes]:
+    """Matching files by their name inside the wheel, read without unpacking anything else."""
+    with zipfile.ZipFile(wheel) as zf:
+        names = [n for n in zf.namelist() if any(fnmatch.fnmatch(n, p) for p in patterns)]
+        return {name: zf.read(name) for name in sorted(names)}
+
+
+def describe(path: Path) -> tuple[str, str]:
+    """(policy type, env type) from the file's create_config, the names DI-engine itself dispatches on.
+
+    Executing the file is safe: its ``if __name__ == "__main__"`` block, the only part importing ``ding``, does
+    not run under ``runpy.run_path``'s default run name.
+    """
+    try:
+        module = runpy.run_path(str(path))
+    except Exception as exc:  # noqa: BLE001 - reported in the row; the CLI then runs the file anyway
+        return f"? ({type(exc).__name__})", "?"
+    create = module.get("create_config") or {}
+    return str((create.get("policy") or {}).get("type", "?")), str((create.get("env") or {}).get("type", "?"))
+
+
+def first_error_line(stderr: str) -> str:
+    """The CLI's own one-sentence ``error:`` line when it refused, else the exception line closing a traceback."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("error:"):
+            return line
+    return lines[-1] if lines else "(no output on stderr)"
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def run_one(name: str, text: bytes, max_env_step: int, timeout: float) -> Row:
+    """One file, unchanged, in its own temporary cwd so runs never share an experiment dir."""
+    with tempfile.TemporaryDirectory(prefix="dizoo_compat_") as tmp:
+        config = Path(tmp) / Path(name).name
+        config.write_bytes(text)
+        policy, env = describe(config)
+        module = "entry.serial_onpolicy" if policy in ON_POLICY else "entry.serial_offpolicy"
+        short = name.removeprefix("dizoo/")
+        try:
+            proc = subprocess.run([sys.executable, "-m", module, "-c", str(config), "--max-env-step",
+                                   str(max_env_step)], cwd=tmp, env=child_env(), capture_output=True, text=True,
+                                  timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return Row(short, policy, env, "timeout", f"still running after {timeout:g} s")
+    if proc.returncode == 0:
+        return Row(short, policy, env, "runs")
+    reason = first_error_line(proc.stderr)
+    return Row(short, policy, env, "refused" if reason.startswith("error:") else "crashed", reason)
+
+
+def print_table(rows: list[Row]) -> None:
+    widths = [max(len(h), *(len(getattr(r, f)) for r in rows)) for h, f in
+              (("file", "file"), ("policy", "policy"), ("env", "env"), ("result", "result"))]
+    header = ("file", "policy", "env", "result", "first line of the error")
+    print("  ".join(h.ljust(w) for h, w in zip(header, [*widths, 0], strict=True)).rstrip())
+    for r in rows:
+        cells = (r.file, r.policy, r.env, r.result)
+        print("  ".join([*(c.ljust(w) for c, w in zip(cells, widths, strict=True)), r.reason]).rstrip())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--glob", action="append", default=None, metavar="PATTERN",
+                        help=f"wheel members to run (repeatable; default {DEFAULT_GLOB})")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="where the wheel is kept")
+    parser.add_argument("--max-env-step", type=int, default=200, help="horizon of each run")
+    parser.add_argument("--timeout", type=float, default=180, help="seconds per file before it counts as timeout")
+    args = parser.parse_args()
+
+    wheel = wheel_path(args.cache_dir)
+    members = config_members(wheel, args.glob or [DEFAULT_GLOB])
+    if not members:
+        raise SystemExit(f"no member of {wheel.name} matches {args.glob or [DEFAULT_GLOB]}")
+    print(f"{wheel.name}: {len(members)} config files, each run with --max-env-step {args.max_env_step}", flush=True)
+    rows = []
+    for name, text in members.items():
+        rows.append(run_one(name, text, args.max_env_step, args.timeout))
+        print(f"  {rows[-1].file}: {rows[-1].result}", file=sys.stderr, flush=True)
+    print_table(rows)
+    ran = sum(r.result == "runs" for r in rows)
+    print(f"\n{ran} of {len(rows)} run unchanged; "
+          + ", ".join(f"{n} {result}" for result, n in Counter(r.result for r in rows).items() if result != "runs"))
+    print("\nDistinct reasons (files):")
+    for reason, n in Counter(r.reason for r in rows if r.reason).most_common():
+        print(f"  {n:3d}  {reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""The run state of a serial pipeline: what a checkpoint holds, how it comes back, where it is written.
+
+Only what an uninterrupted run would also hold goes into a checkpoint, so a stopped-and-resumed run
+ends with the same file as one that never stopped. Side files (a replay buffer) are written before
+the checkpoint that refers to them: every complete checkpoint has its side state.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ding_lite.config.changes import classify_changes
+from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR
+from ding_lite.pipeline.tree import HORIZON_KEYS
+from ding_lite.utils.checkpoint_io import CheckpointError, prune_checkpoints, save_checkpoint
+from ding_lite.utils.rng import get_rng_state, set_rng_state
+from ding_lite.worker.hooks import RunContext
+
+
+def side_file(ckpt: Path, name: str) -> Path:
+    """``iteration_N.pth.tar`` -> ``iteration_N.{name}.pth.tar`` beside it."""
+    return ckpt.with_name(ckpt.name.replace(".pth.tar", f".{name}.pth.tar"))
+
+
+class RunState:
+    """Mixed into SerialPipeline: checkpoint contents, restore, iteration/best saves and pruning."""
+
+    cfg: dict
+    run_dir: Path
+    checkpoint: dict | None
+    ckpt_path: Path | None
+    resuming: bool
+    warnings: list[str]
+    policy_cls: type
+    policy: Any
+    learner: Any
+    hooks: Any
+    collector: Any
+    evaluator: Any
+    writer: Any
+    log: Any
+    collector_env: Any
+    evaluator_env: Any
+    _said_env_uncaptured: bool
+
+    def _reconcile_with_checkpoint(self, cfg: dict, overrides: dict) -> None:
+        saved = self.checkpoint["config"]
+        for key in HORIZON_KEYS:
+            if overrides[key] is None and cfg[key] is None:
+                cfg[key] = saved.get(key)
+        refused, warned = classify_changes(saved, cfg, self.policy_cls.shaping_keys())
+        if refused:
+            raise CheckpointError(
+                f"checkpoint '{self.ckpt_path}' was made under a config that differs in keys that shape its saved "
+                f"state ({', '.join(refused)}); resume with the original values or start a new run."
+            )
+        if warned:
+            self.warnings.append(f"resuming with config changes that the checkpoint did not have: {', '.join(warned)}")
+
+
+    def state_dict(self) -> dict:
+        """The whole run state: enough to continue the run bit for bit."""
+        return {
+            "algo": self.policy.name,
+            "train_iter": self.learner.train_iter,
+            "envstep": self.collector.envstep,
+            "policy": self.policy.state_dict_learn(),
+            "learner": self.learner.state_dict(),
+            "hooks": self.hooks.state_dict(),
+            "collector": self.collector.state_dict(),
+            "evaluator": self.evaluator.state_dict(),
+            "rng": get_rng_state(),
+            "tb_last_steps": self.writer.last_steps(),
+            "config": self.cfg,
+        }
+
+    def _restore(self, ckpt: dict) -> None:
+        if not self.resuming:
+            self.policy.load_state_dict_learn(ckpt["policy"], restore_rng=False)
+            self.log.write(f"loaded weights and optimizer from {self.ckpt_path} (fine-tuning: counters start at 0)")
+            return
+        self.policy.load_state_dict_learn(ckpt["policy"])
+        self.learner.load_state_dict(ckpt["learner"])
+        self.hooks.load_state_dict(ckpt["hooks"])
+        saved_env = ckpt["collector"]["env"]
+        restorable = (self.collector_env.can_restore(saved_env)
+                      and self.evaluator_env.can_restore(ckpt["evaluator"]["env"]))
+        self.collector.load_state_dict(ckpt["collector"], restorable)
+        self.evaluator.load_state_dict(ckpt["evaluator"], restorable)
+        if not restorable and saved_env is not None:
+            self.log.write(f"env state in this checkpoint comes from the '{saved_env.get('kind', 'sync')}' env manager "
+                           f"and this run uses '{self.collector_env.kind}': envs start new episodes on resume")
+        elif not restorable:
+            self.log.write("env state was not captured in this checkpoint: envs start new episodes on resume")
+        set_rng_state(ckpt["rng"])
+        self._restore_side_state()
+        self.log.write(f"resumed from {self.ckpt_path} at train_iter={self.learner.train_iter} "
+                       f"envstep={self.collector.envstep}")
+
+    def _restore_side_state(self) -> None:
+        for name, side in self.policy.side_state().items():
+            path = side_file(self.ckpt_path, name)
+            if path.exists():
+                side.load(str(path))
+                self.log.write(f"{name.replace('_', ' ')} restored from {path} ({len(side):,} transitions)")
+            else:
+                self.log.write(f"{name.replace('_', ' ')} was not saved with this checkpoint: {side.missing_note}")
+
+    def _save(self, path: Path) -> None:
+        state = self.state_dict()  # its tb_last_steps() flushes the writer: the file covers what it records
+        if state["collector"]["env"] is None and not self._said_env_uncaptured:
+            self._said_env_uncaptured = True
+            self.log.write(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
+                           "manager cannot be captured: checkpoints keep everything else, and a resume starts new "
+                           "episodes")
+        save_checkpoint(state, str(path))
+
+    def _save_iteration(self, ctx: RunContext) -> None:
+        ckpt_dir = self.run_dir / CKPT_DIR
+        path = ckpt_dir / f"iteration_{self.learner.train_iter}.pth.tar"
+        sides = self.policy.side_state() if self.policy.saves_side_state() else {}
+        for name, side in sides.items():
+            side.save(str(side_file(path, name)))  # first, so every complete checkpoint has its side state
+        self._save(path)
+        for removed in prune_checkpoints(str(ckpt_dir), self.cfg["policy"]["learn"]["learner"]["max_ckpt_keep"]):
+            for name in self.policy.side_state():
+                side_file(Path(removed), name).unlink(missing_ok=True)
+
+    def _save_best(self, ctx: RunContext) -> None:
+        if ctx.eval_result.get("improved"):
+            self._save(self.run_dir / CKPT_DIR / BEST_CKPT)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -31,18 +32,63 @@ def limit_kwargs(max_episode_steps: int | None) -> dict[str, Any]:
     return {} if max_episode_steps is None else {"max_episode_steps": max_episode_steps}
 
 
-def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequence[Wrapper] = (),
-             **kwargs: Any) -> gym.Env:
-    """``gym.make`` with the time limit, then ``wrappers`` innermost first (as ``gym.make_vec`` applies them).
+@dataclass(frozen=True)
+class EnvOptions:
+    """What the env config asks beyond ``gym.make``; the default asks nothing, so the env is exactly ``gym.make``'s.
 
-    ``kwargs`` go to the env itself (e.g. ``render_mode``).
+    Picklable: ``AsyncVectorEnv`` sends it to its workers inside ``env_fn``.
+    """
+
+    frame_stack: int | None = None
+    """Frames stacked channel-first. Atari: DI-engine's default 4 when None, 0 for none; other envs: None or 0
+    for none."""
+    train: bool = True
+    """Collector envs train; evaluator envs (False) skip Atari's episodic life and reward clipping, so they play
+    whole games and report the real score."""
+
+    def wraps(self, env_id: str) -> bool:
+        """Whether these options add wrappers to ``env_id``'s envs (the numpy-vectorised backend cannot)."""
+        from ding_lite.envs.registry import is_atari
+
+        return is_atari(env_id) or bool(self.frame_stack)
+
+    def wrap(self, env: gym.Env) -> gym.Env:
+        from ding_lite.envs.registry import is_atari
+
+        if env.spec is not None and is_atari(env.spec.id):
+            from ding_lite.envs.wrappers import atari_preset
+
+            return atari_preset(env, 4 if self.frame_stack is None else self.frame_stack, self.train)
+        if self.frame_stack:
+            from ding_lite.envs.wrappers import FrameStack
+
+            return FrameStack(env, self.frame_stack)
+        return env
+
+
+def env_options(env_cfg: dict, evaluator: bool) -> EnvOptions:
+    """The options of the collector's (``evaluator`` False) or the evaluator's envs, from the ``env`` section
+    (a config saved before ``frame_stack`` existed has none)."""
+    return EnvOptions(frame_stack=env_cfg.get("frame_stack"), train=not evaluator)
+
+
+def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequence[Wrapper] = (),
+             options: EnvOptions | None = None, **kwargs: Any) -> gym.Env:
+    """``gym.make`` with the time limit, then the ``options``' wrappers (the Atari preset, a frame stack), then
+    ``wrappers`` innermost first (as ``gym.make_vec`` applies them).
+
+    ``kwargs`` go to the env itself (e.g. ``render_mode``). For Atari the time limit counts emulator frames, as
+    the env's own limit does (4 per agent step).
     """
     env = gym.make(env_id, **limit_kwargs(max_episode_steps), **kwargs)
+    if options is not None:
+        env = options.wrap(env)
     for wrapper in wrappers:
         env = wrapper(env)
     return env
 
 
-def env_fn(env_id: str, max_episode_steps: int | None = None) -> Callable[[], gym.Env]:
+def env_fn(env_id: str, max_episode_steps: int | None = None,
+           options: EnvOptions | None = None) -> Callable[[], gym.Env]:
     """A picklable zero-argument builder for vector envs (``AsyncVectorEnv`` sends it to its workers)."""
-    return partial(make_env, env_id, max_episode_steps)
+    return partial(make_env, env_id, max_episode_steps, (), options)

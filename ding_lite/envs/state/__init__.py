@@ -3,13 +3,13 @@
 Exact resume (DESIGN.md "Checkpoints and resume") needs every env's state in the checkpoint, and
 checkpoints are loaded with ``torch.load(weights_only=True)``, so the state may only hold python
 scalars, str/bytes, None, tensors and lists/tuples/dicts of them: never a pickled env object. numpy
-arrays and scalars go through the checkpoint codec (``checkpoint_io.encode_array``: a tensor plus dtype
+arrays and scalars go through the checkpoint codec (``array_codec.encode_array``: a tensor plus dtype
 and shape); sets, deques, RNGs, enums are stored as tagged dicts. Dict keys are plain scalars, as
 ``ding_lite.utils.checkpoint_io`` requires.
 
-For every object of the chain (``env``, ``env.env``, ... ``env.unwrapped``), first the adapter table
-(``adapters.ADAPTERS``: per env class, for state that reflection cannot read, e.g. ALE or MuJoCo) captures
-the attributes it owns; then the reflective capture (``reflect``) takes the other instance attributes when
+For every object of the chain (``env``, ``env.env``, ... ``env.unwrapped``), first the adapter tables
+(``adapters.ADAPTERS`` and ``NAMED_ADAPTERS``: per env class, for state that reflection cannot read, such as
+ALE's emulator or MuJoCo's MjData) capture the attributes they own; then the reflective capture (``reflect``) takes the other instance attributes when
 they hold plain values, numpy arrays/scalars, deques, ``np.random.Generator``s, sets of scalars, or
 lists/tuples/dicts of these. Also captured: the sampling RNG of gymnasium Spaces (nothing else of a
 Space: bounds and shape are configuration), enum members (by name, resolved again against the fresh
@@ -35,10 +35,10 @@ from typing import Any
 from gymnasium import Env
 from gymnasium.vector import VectorEnv
 
-from ding_lite.envs.state.adapters import ADAPTERS, StateAdapter, adapter_for
+from ding_lite.envs.state.adapters import ADAPTERS, NAMED_ADAPTERS, StateAdapter, adapter_for
 from ding_lite.envs.state.reflect import READABLE_VERSIONS, Decoder, Encoder, EnvStateUnsupported
 
-__all__ = ["ADAPTERS", "EnvStateUnsupported", "StateAdapter", "adapter_for", "can_capture", "capture", "restore"]
+__all__ = ["ADAPTERS", "NAMED_ADAPTERS", "EnvStateUnsupported", "StateAdapter", "adapter_for", "can_capture", "capture", "restore"]
 
 
 def capture(env: Env | VectorEnv) -> dict[str, Any]:

@@ -125,10 +125,10 @@ class SerialPipeline(RunState):
         torch.set_num_threads(1)
         seed_everything(seed)
         manager_type = env_cfg["manager"]["type"]
-        self.collector_env = make_manager(
-            env_cfg["env_id"], env_cfg["collector_env_num"], seed, manager_type, env_cfg["max_episode_steps"])
-        self.evaluator_env = make_manager(
-            env_cfg["env_id"], env_cfg["evaluator_env_num"], seed, manager_type, env_cfg["max_episode_steps"])
+        self.collector_env = make_manager(env_cfg["env_id"], env_cfg["collector_env_num"], seed, manager_type,
+                                          env_cfg["max_episode_steps"], env_cfg["manager"])
+        self.evaluator_env = make_manager(env_cfg["env_id"], env_cfg["evaluator_env_num"], seed, manager_type,
+                                          env_cfg["max_episode_steps"], env_cfg["manager"])
         self.policy = self.policy_cls(cfg["policy"], seed, action_space=self.collector_env.action_space)
         self.policy.check_spaces(self.collector_env.observation_space, self.collector_env.action_space, env_cfg["env_id"])
         if self.checkpoint is not None:
@@ -237,6 +237,7 @@ class SerialPipeline(RunState):
             self.log.write(note)
         self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
                        f"env manager {self.collector_env.choice}")
+        self.collector_env.say = self.evaluator_env.say = self.log.write
         self._signal = ""
         self._said_env_uncaptured = False
         previous = self._install_signal_handlers()

@@ -7,13 +7,16 @@ A new backend is a new module with a subclass of :class:`EnvManager`, named in `
 """
 from __future__ import annotations
 
+import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-MANAGER_TYPES = ("auto", "vector", "sync", "base", "async", "subprocess", "async_subprocess")
+from ding_lite.config.compile import OPEN
+
+MANAGER_TYPES = ("auto", "vector", "sync", "base", "async", "subprocess", "async_subprocess", "ray")
 
 
 def default_config() -> dict:
@@ -28,7 +31,14 @@ def default_config() -> dict:
         stop_value=None,  # stop when the mean eval return reaches this (None: never)
         max_episode_steps=None,  # override the env's own time limit
         manager=dict(
-            type="auto",  # auto/base (fastest exact in-process), vector (numpy-vectorised), sync, async/subprocess
+            type="auto",  # auto/base (fastest exact in-process), vector (numpy-vectorised), sync, async/subprocess, ray
+            ray=dict(  # type='ray': the envs split over Ray actors (pip install -e ".[ray]")
+                num_actors=2,  # actors per env manager (collector and evaluator each); at most one per env
+                num_cpus=1.0,  # CPUs each actor reserves for its lifetime (fractions share a core)
+                num_gpus=0.0,  # GPUs each actor reserves
+                resources={OPEN: True},  # custom Ray resources each actor needs, e.g. {'sim_node': 1}
+                on_actor_failure="fail",  # fail: stop with one sentence (resume exactly); restart: go on, not exact
+            ),
         ),
     )
 
@@ -60,6 +70,10 @@ class EnvManager(ABC):
     seed: int
     observation_space: Any
     action_space: Any
+
+    def say(self, message: str) -> None:
+        """What the run should know mid-run (an env worker restarted); the pipeline points this at train.log."""
+        warnings.warn(message, stacklevel=2)
 
     @classmethod
     @abstractmethod

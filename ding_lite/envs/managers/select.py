@@ -19,6 +19,7 @@ BACKENDS = {
     "async": "ding_lite.envs.managers.gym_vector:AsyncManager",
     "subprocess": "ding_lite.envs.managers.gym_vector:AsyncManager",
     "async_subprocess": "ding_lite.envs.managers.gym_vector:AsyncManager",
+    "ray": "ding_lite.envs.managers.ray:RayManager",
 }
 """``env.manager.type`` -> "module:Class", imported when used (the config compile imports no simulator)."""
 AUTO_TYPES = ("auto", "base")
@@ -33,8 +34,12 @@ def backend(name: str) -> type[EnvManager]:
 
 
 def make_manager(env_id: str, env_num: int, seed: int, manager_type: str = "auto",
-                 max_episode_steps: int | None = None) -> EnvManager:
-    """``env_num`` envs of ``env_id`` behind the backend ``manager_type`` names ('auto' decides here)."""
+                 max_episode_steps: int | None = None, options: dict | None = None) -> EnvManager:
+    """``env_num`` envs of ``env_id`` behind the backend ``manager_type`` names ('auto' decides here).
+
+    ``options`` is the ``env.manager`` config: its sub-dict named like the backend (``env.manager.ray``)
+    holds that backend's own keyword arguments to ``build``.
+    """
     from ding_lite.envs.make import silence_env_warnings
 
     silence_env_warnings()
@@ -44,7 +49,8 @@ def make_manager(env_id: str, env_num: int, seed: int, manager_type: str = "auto
         raise ConfigError(f"config key 'env.manager.type' must be one of {', '.join(MANAGER_TYPES)}, "
                           f"got {manager_type!r}.")
     try:
-        return backend(manager_type).build(env_id, env_num, seed, max_episode_steps)
+        return backend(manager_type).build(env_id, env_num, seed, max_episode_steps,
+                                           **(options or {}).get(manager_type, {}))
     except BackendUnavailable as exc:
         raise ConfigError(f"config key 'env.manager.type' is {manager_type!r}, but {exc}; "
                           "use 'auto' or 'sync'.") from exc

@@ -1,0 +1,209 @@
+"""'ray': the envs live in Ray actors, a slice of them each; the policy's forward stays in this process.
+
+Each vector step sends every actor its slice of the actions at once and waits for all of them: one
+round trip per step (~1 ms on one machine), so Ray pays only for slow simulators or for envs that must
+run elsewhere (DESIGN.md "Performance model"). An actor holds a 'sync' manager over its slice, built
+with the seeds the local 'sync' manager gives those envs (env i: seed + i), so a run steps exactly as
+under 'sync', and the gathered env state *is* the 'sync' manager's (kind 'sync', one entry per env, in
+order): a checkpoint taken here resumes on 'sync' and back, bit for bit.
+
+A lost actor (its process or its node died): by default the run stops with one sentence
+(``EnvActorDied``) and resumes exactly from its newest checkpoint (``ray_runs`` retries the task for
+that). ``on_actor_failure='restart'`` starts a new actor instead, puts back the state its envs had at
+the last checkpoint (their RNG streams; with none, seeds them anew), starts new episodes, reports the
+lost step as truncated with reward 0, and says once that the run is no longer exact.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+from typing import Any
+
+import numpy as np
+
+from ding_lite.config.errors import ConfigError
+from ding_lite.distributed import require
+from ding_lite.envs.managers.base import EnvManager, StepResult
+from ding_lite.envs.managers.gym_vector import SyncManager
+
+ray = require("ray", "env.manager.type 'ray'")
+
+ACTOR_START_TIMEOUT = 60.0
+"""Seconds the actors may take to start before the run stops: a cluster without room for them waits forever."""
+FAILURES = ("fail", "restart")
+
+
+class EnvActorDied(RuntimeError):
+    """An env actor was lost under on_actor_failure='fail'; ``ray_runs`` retries a run's task on this."""
+
+
+class EnvSlice:
+    """Inside an actor: a 'sync' manager over the run's envs lo .. lo + n - 1."""
+
+    def __init__(self, env_id: str, lo: int, n: int, seed: int, max_episode_steps: int | None,
+                 env_options: Any) -> None:
+        from ding_lite.envs.make import silence_env_warnings
+
+        silence_env_warnings()
+        self.envs = SyncManager.build(env_id, n, seed + lo, max_episode_steps, env_options=env_options)
+
+    def spaces(self) -> tuple[Any, Any, int]:
+        return self.envs.observation_space, self.envs.action_space, os.getpid()
+
+    def reset(self, seed_offset: int) -> np.ndarray:
+        return self.envs.reset(seed_offset)
+
+    def reset_unseeded(self) -> np.ndarray:
+        return self.envs.reset_unseeded()
+
+    def step(self, actions: np.ndarray) -> tuple:
+        res = self.envs.step(actions)
+        return res.obs, res.reward, res.terminated, res.truncated, res.final_obs
+
+    def can_capture(self) -> bool:
+        return self.envs.can_capture()
+
+    def state(self) -> list | None:
+        state = self.envs.state_dict()
+        return None if state is None else state["envs"]
+
+    def load(self, envs: list) -> None:
+        self.envs.load_state_dict({"kind": "sync", "envs": envs})
+
+
+@functools.cache
+def _actor_class() -> Any:
+    return ray.remote(EnvSlice)
+
+
+class RayManager(EnvManager):
+    """``num_envs`` envs split over ``num_actors`` Ray actors (joins the running cluster, else starts one)."""
+
+    kind = "ray"
+
+    def __init__(self, env_id: str, num_envs: int, seed: int, env_args: tuple, actor_options: dict,
+                 on_actor_failure: str, num_actors: int) -> None:
+        self.env_id, self.num_envs, self.seed = env_id, num_envs, seed
+        self._env_args = env_args  # (max_episode_steps, env_options): how every actor builds its envs
+        self._options = actor_options
+        self._on_failure = on_actor_failure
+        bounds = np.linspace(0, num_envs, num_actors + 1).round().astype(int)
+        self._slices = [slice(int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds)]
+        self._saved: list[list | None] = [None] * num_actors  # each slice's env state at the last state_dict()
+        self._last_obs: np.ndarray | None = None
+        self._restarts = 0
+        self._actors = [self._start(k) for k in range(num_actors)]
+        try:
+            ready = ray.get([a.spaces.remote() for a in self._actors], timeout=ACTOR_START_TIMEOUT)
+        except ray.exceptions.GetTimeoutError:
+            self.close()
+            raise ConfigError(
+                f"env.manager.type 'ray': {num_actors} env actors, each needing {actor_options}, did not start "
+                f"within {ACTOR_START_TIMEOUT:.0f} s (cluster resources {ray.available_resources()} free): lower "
+                "env.manager.ray.num_cpus or num_actors, or add nodes.") from None
+        self.observation_space, self.action_space, _ = ready[0]
+        self.pids = [pid for _, _, pid in ready]
+        sizes = sorted({s.stop - s.start for s in self._slices})
+        self.choice = (f"ray ({num_actors} actors of {'/'.join(map(str, sizes))} envs, {actor_options}, "
+                       f"on_actor_failure={on_actor_failure})")
+
+    @classmethod
+    def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,
+              require_capture: bool = False, env_options: Any = None, num_actors: int = 2, num_cpus: float = 1.0, num_gpus: float = 0.0,
+              resources: dict | None = None, on_actor_failure: str = "fail") -> RayManager:
+        if on_actor_failure not in FAILURES:
+            raise ConfigError(f"config key 'env.manager.ray.on_actor_failure' must be one of {FAILURES}, "
+                              f"got {on_actor_failure!r}.")
+        if not ray.is_initialized():
+            ray.init(logging_level="WARNING", include_dashboard=False)
+        options = {"num_cpus": num_cpus, "num_gpus": num_gpus, "resources": dict(resources or {})}
+        return cls(env_id, num_envs, seed, (max_episode_steps, env_options), options, on_actor_failure,
+                   min(num_actors, num_envs))
+
+    def _start(self, k: int) -> Any:
+        part = self._slices[k]
+        actor = _actor_class().options(max_restarts=0, **self._options)
+        return actor.remote(self.env_id, part.start, part.stop - part.start, self.seed, *self._env_args)
+
+    def _describe(self, k: int) -> str:
+        part = self._slices[k]
+        return f"env actor {k} of {len(self._actors)} (envs {part.start}-{part.stop - 1} of {self.env_id})"
+
+    def _gather(self, method: str, args: list[tuple]) -> list:
+        """Call ``method`` on every actor at once (one round trip); lost actors fail or restart."""
+        refs = [getattr(actor, method).remote(*a) for actor, a in zip(self._actors, args, strict=True)]
+        try:
+            return ray.get(refs)
+        except ray.exceptions.RayActorError:
+            pass
+        out = []
+        for k, ref in enumerate(refs):
+            try:
+                out.append(ray.get(ref))
+            except ray.exceptions.RayActorError as exc:
+                out.append(self._replace(k, exc, method, args[k]))
+        return out
+
+    def _replace(self, k: int, exc: Exception, method: str, args: tuple) -> Any:
+        cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if self._on_failure == "fail":
+            raise EnvActorDied(
+                f"{self._describe(k)} died ({cause}); the run stops: resume it from its newest checkpoint "
+                "(ray_runs does so itself), or set env.manager.ray.on_actor_failure='restart'.") from None
+        self._actors[k] = self._start(k)
+        actor, saved = self._actors[k], self._saved[k]
+        if saved is not None:
+            ray.get(actor.load.remote(saved))
+        note = "the envs' state from the last checkpoint" if saved is not None else "new seeds"
+        exact = "" if self._restarts else "; this run is no longer exact"
+        self._restarts += 1
+        self.say(f"{self._describe(k)} died ({cause}); restarted it with {note} and new episodes{exact}")
+        if method != "step":
+            return ray.get(getattr(actor, method).remote(*args))
+        obs = ray.get(actor.reset_unseeded.remote() if saved is not None else actor.reset.remote(self.num_envs * self._restarts))
+        n = len(obs)
+        lost = obs if self._last_obs is None else self._last_obs[self._slices[k]]
+        return obs, np.zeros(n, np.float32), np.zeros(n, bool), np.ones(n, bool), lost
+
+    def _split(self, values: np.ndarray) -> list[tuple]:
+        return [(values[part],) for part in self._slices]
+
+    def reset(self, seed_offset: int = 0) -> np.ndarray:
+        self._last_obs = np.concatenate(self._gather("reset", [(seed_offset,)] * len(self._actors)))
+        return self._last_obs
+
+    def reset_unseeded(self) -> np.ndarray:
+        self._last_obs = np.concatenate(self._gather("reset_unseeded", [()] * len(self._actors)))
+        return self._last_obs
+
+    def step(self, actions: np.ndarray) -> StepResult:
+        parts = self._gather("step", self._split(np.asarray(actions)))
+        obs, reward, terminated, truncated, final_obs = (np.concatenate(field) for field in zip(*parts, strict=True))
+        self._last_obs = obs
+        return StepResult(obs, reward, terminated, truncated, final_obs)
+
+    def can_capture(self) -> bool:
+        return all(self._gather("can_capture", [()] * len(self._actors)))
+
+    def state_dict(self) -> dict | None:
+        parts = self._gather("state", [()] * len(self._actors))
+        if any(part is None for part in parts):
+            return None
+        self._saved = parts
+        return {"kind": "sync", "envs": [env for part in parts for env in part]}
+
+    def can_restore(self, state: dict | None) -> bool:
+        return state is not None and state.get("kind", "sync") == "sync" and len(state["envs"]) == self.num_envs
+
+    def load_state_dict(self, state: dict) -> None:
+        if state.get("kind", "sync") != "sync":
+            raise ValueError(f"env state was captured from the '{state['kind']}' env manager; 'ray' loads 'sync' "
+                             "state")
+        envs = state["envs"]
+        self._saved = [envs[part] for part in self._slices]
+        self._gather("load", [(part,) for part in self._saved])
+
+    def close(self) -> None:
+        for actor in self._actors:
+            ray.kill(actor)

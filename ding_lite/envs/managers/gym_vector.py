@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
@@ -21,6 +21,9 @@ from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
 from ding_lite.envs import state as env_state
 from ding_lite.envs.make import env_fn, limit_kwargs
 from ding_lite.envs.managers.base import BackendUnavailable, EnvManager, StepResult
+
+if TYPE_CHECKING:
+    from ding_lite.envs.make import EnvOptions
 
 
 class GymVectorManager(EnvManager):
@@ -97,8 +100,8 @@ class SyncManager(GymVectorManager):
 
     @classmethod
     def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,
-              require_capture: bool = False) -> SyncManager:
-        vec = SyncVectorEnv([env_fn(env_id, max_episode_steps)] * num_envs, autoreset_mode=AutoresetMode.SAME_STEP)
+              require_capture: bool = False, env_options: EnvOptions | None = None) -> SyncManager:
+        vec = SyncVectorEnv([env_fn(env_id, max_episode_steps, env_options)] * num_envs, autoreset_mode=AutoresetMode.SAME_STEP)
         for i, env in enumerate(vec.envs):
             env.action_space.seed(seed + i)  # spaces draw from OS entropy unless seeded
             env.observation_space.seed(seed + i)
@@ -113,10 +116,10 @@ class AsyncManager(GymVectorManager):
 
     @classmethod
     def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,
-              require_capture: bool = False) -> AsyncManager:
+              require_capture: bool = False, env_options: EnvOptions | None = None) -> AsyncManager:
         if require_capture:
             raise BackendUnavailable(f"the state of {env_id}'s envs in other processes cannot be captured")
-        vec = AsyncVectorEnv([env_fn(env_id, max_episode_steps)] * num_envs, autoreset_mode=AutoresetMode.SAME_STEP)
+        vec = AsyncVectorEnv([env_fn(env_id, max_episode_steps, env_options)] * num_envs, autoreset_mode=AutoresetMode.SAME_STEP)
         return cls(vec, env_id, num_envs, seed)
 
     def can_capture(self) -> bool:
@@ -167,7 +170,9 @@ class VectorManager(GymVectorManager):
 
     @classmethod
     def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,
-              require_capture: bool = False) -> VectorManager:
+              require_capture: bool = False, env_options: EnvOptions | None = None) -> VectorManager:
+        if env_options is not None and env_options.wraps(env_id):
+            raise BackendUnavailable(f"{env_id}'s envs need per-env wrappers (Atari preset or frame stack)")
         if gym.spec(env_id).vector_entry_point is None:
             raise BackendUnavailable(f"{env_id} has no numpy-vectorised env (no vector_entry_point)")
         try:

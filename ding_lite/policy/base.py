@@ -1,50 +1,102 @@
-"""The Policy contract the workers rely on, with DI-engine's three modes (learn / collect / eval)."""
+"""The Policy contract the workers rely on, and everything every policy shares.
+
+DI-engine's three modes: collect (``collect_forward`` acts on a batch of observations,
+``process_rollout`` turns what the collector gathered into training data), learn (``train_batches``
+yields minibatches, ``learn_step`` makes one gradient update) and eval (``eval_forward`` acts greedily).
+The base owns what must exist once: the device, numpy<->tensor crossings, observation preprocessing,
+the random generators, ``optimize``, and the learn state (models, optimizers, normalisers and counters
+register themselves, so ``state_dict_learn`` needs no per-policy code).
+"""
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import torch
 
-from ding_lite.config.compile import positive
 from ding_lite.config.errors import ConfigError
+from ding_lite.model.common.encoder import obs_dims
+from ding_lite.model.common.model import Model
+from ding_lite.torch_utils.device import resolve_device, to_cpu
+from ding_lite.torch_utils.optim import Adam, clip_grad_norm_
 from ding_lite.utils.checkpoint_io import CheckpointError
+from ding_lite.utils.normalizer import RunningMeanStd
+
+T = TypeVar("T")
+
+
+def merge_config(base: dict, diff: dict) -> dict:
+    """``diff`` over ``base``, recursively for nested sections (DI-engine's ``deep_merge_dicts``)."""
+    out = copy.deepcopy(base)
+    for key, value in diff.items():
+        out[key] = merge_config(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
+            else copy.deepcopy(value)
+    return out
 
 
 class Policy:
-    """Subclasses own a model, an optimizer and their random generators; all of it is checkpointable.
-
-    Collect mode: ``collect_forward`` acts on a batch of observations; ``process_rollout`` turns what the
-    collector gathered into training data. Learn mode: ``train_batches`` yields minibatches and
-    ``learn_step`` performs one gradient update. Eval mode: ``eval_forward`` acts greedily.
+    """``config`` and ``rules`` are per-class diffs, merged along the class chain by ``default_config()``
+    and ``config_rules()``; rule paths are relative to the ``policy`` section.
     """
 
     name = "base"
+    config: ClassVar[dict] = dict(
+        cuda=False,  # DI-engine key: train on the GPU when one is available (else the CPU, said once)
+    )
+    rules: ClassVar[dict] = {}
     shaping: tuple[str, ...] = ()
     """Config keys (relative to ``policy``) that shape this policy's saved state: a resume may not change them."""
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         self.cfg = cfg
+        self.device, note = resolve_device(cfg["cuda"])
+        self.notes: list[str] = [note] if note else []  # said once in the run's log when the run starts
         self.collect_generator = torch.Generator().manual_seed(seed + 1)
         self.learn_generator = torch.Generator().manual_seed(seed + 2)
-        self.notes: list[str] = []  # said once in the run's log when the run starts
-        if action_space is not None and hasattr(action_space, "low"):
-            self.set_action_bounds(action_space.low, action_space.high)
+        self._learn_state: dict[str, Any] = {}
+        self._lr_keys: dict[str, str] = {}
+        self._counters: list[str] = []
+        self.action_low = self.action_high = None
+        self.bind_action_space(action_space)
+        self.obs_rms = None
+        if cfg.get("obs_norm"):
+            shape = obs_dims(cfg["model"]["obs_shape"])
+            self.obs_rms = RunningMeanStd(shape, cfg["obs_norm_clip"])
+
+    # ----------------------------------------------------------------- configuration
+
+    @classmethod
+    def default_config(cls) -> dict:
+        out: dict = {}
+        for klass in reversed(cls.__mro__):
+            if "config" in vars(klass):
+                out = merge_config(out, vars(klass)["config"])
+        return out
+
+    @classmethod
+    def config_rules(cls) -> dict:
+        """Every class's rules, as full paths (``policy.<path>``) for the config compile."""
+        rules: dict = {}
+        for klass in reversed(cls.__mro__):
+            rules.update({f"policy.{path}": rule for path, rule in vars(klass).get("rules", {}).items()})
+        return rules
 
     @classmethod
     def shaping_keys(cls) -> tuple[str, ...]:
-        return tuple(key for klass in reversed(cls.__mro__) for key in getattr(klass, "shaping", ()))
+        return tuple(key for klass in reversed(cls.__mro__) for key in vars(klass).get("shaping", ()))
 
-    def set_action_bounds(self, low: np.ndarray, high: np.ndarray) -> None:
-        """Continuous policies clip env actions to these; discrete ones have none."""
+    def bind_action_space(self, action_space: Any) -> None:
+        """A continuous policy's env actions are kept within these bounds (discrete spaces have none)."""
+        if action_space is not None and hasattr(action_space, "low"):
+            self.action_low, self.action_high = action_space.low, action_space.high
 
     def check_spaces(self, obs_space: Any, act_space: Any, env_id: str) -> None:
         """The config's model shapes must match the env's spaces: one sentence naming the key otherwise."""
         model = self.cfg["model"]
         obs_shape = model["obs_shape"]
-        expected = tuple(obs_shape) if isinstance(obs_shape, (list, tuple)) else (obs_shape,)
-        if tuple(obs_space.shape) != expected:
+        if tuple(obs_space.shape) != obs_dims(obs_shape):
             raise ConfigError(f"config key 'policy.model.obs_shape' is {obs_shape}, "
                               f"but {env_id} observations have shape {obs_space.shape}.")
         discrete = hasattr(act_space, "n")
@@ -56,6 +108,63 @@ class Policy:
             raise ConfigError(f"config key 'policy.model.action_shape' is {model['action_shape']}, "
                               f"but {env_id} has {n_actions} {'actions' if discrete else 'action dimensions'}.")
 
+    # ----------------------------------------------------------------- tensors, randomness, optimisation
+
+    def to_tensor(self, array: np.ndarray) -> torch.Tensor:
+        """The one numpy -> tensor crossing: shares memory on the CPU, copies to the GPU."""
+        return torch.from_numpy(array).to(self.device)
+
+    def obs(self, obs: np.ndarray) -> torch.Tensor:
+        """Observations as the model sees them (normalised when ``obs_norm``); images stay uint8 here."""
+        return self.to_tensor(obs if self.obs_rms is None else self.obs_rms.normalize(obs))
+
+    @staticmethod
+    def numpy(tensor: torch.Tensor) -> np.ndarray:
+        return tensor.cpu().numpy()
+
+    def rand(self, shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
+        """Uniform draws from a CPU generator, moved to the device (the same numbers on every device)."""
+        return torch.rand(shape, generator=generator).to(self.device)
+
+    def randint(self, high: int, shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
+        return torch.randint(high, shape, generator=generator).to(self.device)
+
+    @staticmethod
+    def optimize(loss: torch.Tensor, optimizer: Adam, max_norm: float | None) -> torch.Tensor | None:
+        """One gradient step; ``max_norm`` clips the global norm (inf: only measures it, None: neither).
+
+        Returns the norm before clipping, or None when it was not measured.
+        """
+        optimizer.zero_grad()
+        loss.backward()
+        norm = None if max_norm is None else clip_grad_norm_(optimizer.params, max_norm)
+        optimizer.step()
+        return norm
+
+    # ----------------------------------------------------------------- learn state
+
+    def register(self, name: str, obj: T) -> T:
+        """Keep ``obj`` (anything with state_dict/load_state_dict) in the checkpoint under ``name``."""
+        self._learn_state[name] = obj
+        return obj
+
+    def make_optimizer(self, name: str, params: Any, lr_key: str = "learning_rate") -> Adam:
+        """An Adam over ``params`` at ``learn.<lr_key>``, registered; on resume an edited rate wins."""
+        self._lr_keys[name] = lr_key
+        return self.register(name, Adam(params, lr=self.cfg["learn"][lr_key]))
+
+    def register_counter(self, name: str, value: int = 0) -> None:
+        """An int attribute saved under ``counters`` and restored only on resume (fine-tuning restarts it)."""
+        setattr(self, name, value)
+        self._counters.append(name)
+
+    def learn_modules(self) -> dict[str, Any]:
+        """Everything with a state_dict that learning changes, by checkpoint name."""
+        modules = dict(self._learn_state)
+        if self.obs_rms is not None:
+            modules["obs_rms"] = self.obs_rms
+        return modules
+
     def side_state(self) -> dict[str, Any]:
         """What is kept beside a checkpoint, by name (a replay buffer): objects with save/load/len/missing_note."""
         return {}
@@ -64,45 +173,17 @@ class Policy:
         """Whether checkpoints write the side state now (the config decides: DQN's ``save_with_ckpt``)."""
         return False
 
-    @staticmethod
-    def default_config() -> dict:
-        raise NotImplementedError
-
-    @staticmethod
-    def config_rules() -> dict:
-        """Rules every policy shares; subclasses extend them with their own keys."""
-        return {
-            "policy.cuda": lambda v: "be False: this build of ding_lite trains on the CPU" if v else None,
-            "policy.learn.batch_size": positive,
-            "policy.learn.learning_rate": positive,
-        }
-
-    def collect_forward(self, obs: np.ndarray) -> dict[str, np.ndarray]:
-        raise NotImplementedError
-
-    def eval_forward(self, obs: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
-    def process_rollout(self, rollout: dict[str, np.ndarray], last_obs: np.ndarray) -> Any:
-        raise NotImplementedError
-
-    def train_batches(self, data: Any) -> Iterator[Any]:
-        raise NotImplementedError
-
-    def learn_step(self, batch: Any) -> dict[str, float]:
-        raise NotImplementedError
-
-    def learn_modules(self) -> dict[str, Any]:
-        """Everything with a state_dict that learning changes (models, optimizers, schedulers, normalisers)."""
-        raise NotImplementedError
-
     def state_dict_learn(self) -> dict:
         state: dict[str, Any] = {name: module.state_dict() for name, module in self.learn_modules().items()}
-        state["generators"] = {
-            "collect": self.collect_generator.get_state(),
-            "learn": self.learn_generator.get_state(),
-        }
+        if self.device.type != "cpu":
+            state = to_cpu(state)
+        state["generators"] = {"collect": self.collect_generator.get_state(), "learn": self.learn_generator.get_state()}
+        if self._counters:
+            state["counters"] = {name: getattr(self, name) for name in self._counters}
         return state
+
+    def _saved_module_state(self, module: Any, saved: dict) -> dict:
+        return module.upgrade_state_dict(saved) if isinstance(module, Model) else saved
 
     def check_learn_state(self, state: dict, source: str) -> None:
         """Refuse a checkpoint whose tensors do not fit this policy, naming the parameter and both shapes."""
@@ -112,6 +193,7 @@ class Policy:
             saved = state.get(name)
             if saved is None:
                 raise CheckpointError(f"checkpoint '{source}' holds no '{name}' state for the {self.name} policy.")
+            saved = self._saved_module_state(module, saved)
             own = module.state_dict()
             missing = sorted(set(own) - set(saved))
             extra = sorted(set(saved) - set(own))
@@ -127,11 +209,32 @@ class Policy:
                     )
 
     def load_state_dict_learn(self, state: dict, restore_rng: bool = True) -> None:
-        """restore_rng=False keeps this run's own sampling streams (fine-tuning from another run's weights)."""
+        """restore_rng=False keeps this run's own sampling streams and counters (fine-tuning from other weights)."""
         for name, module in self.learn_modules().items():
             if name in state:
-                module.load_state_dict(state[name])
-        self.optimizer.lr = self.cfg["learn"]["learning_rate"]  # an edited learning rate wins on resume
+                module.load_state_dict(self._saved_module_state(module, state[name]))
+        for name, lr_key in self._lr_keys.items():
+            self._learn_state[name].lr = self.cfg["learn"][lr_key]  # an edited learning rate wins on resume
         if restore_rng and "generators" in state:
             self.collect_generator.set_state(state["generators"]["collect"])
             self.learn_generator.set_state(state["generators"]["learn"])
+        if restore_rng and "counters" in state:
+            for name in self._counters:
+                setattr(self, name, int(state["counters"][name]))
+
+    # ----------------------------------------------------------------- the modes (families implement them)
+
+    def collect_forward(self, obs: np.ndarray) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def eval_forward(self, obs: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def process_rollout(self, rollout: Any, last_obs: np.ndarray | None) -> Any:
+        raise NotImplementedError
+
+    def train_batches(self, data: Any) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def learn_step(self, batch: Any) -> dict[str, float]:
+        raise NotImplementedError

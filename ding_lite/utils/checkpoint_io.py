@@ -18,11 +18,11 @@ import pickle
 import re
 import secrets
 import zipfile
-from collections import OrderedDict
 from typing import Any
 
-import numpy as np
 import torch
+
+from ding_lite.utils.array_codec import decode_value, encode_value
 
 FORMAT_VERSION = 1
 
@@ -30,8 +30,6 @@ _ITERATION_RE = re.compile(r"iteration_(\d+)\.pth\.tar")
 # ".<final name>.tmp.<pid>.<token>": never matches _ITERATION_RE, and the pid tells whether the
 # writer may still be alive.
 _TEMP_RE = re.compile(r"\..+\.tmp\.(\d+)\.[0-9a-f]+")
-_NDARRAY_KEY = "__ding_lite_ndarray__"
-_SCALAR_TYPES = (type(None), bool, int, float, complex, str, bytes, torch.dtype, torch.device)
 _ZIP_MAGIC = b"PK\x03\x04"
 # Temp files this process is writing right now; any other temp carrying our pid is stale (after a
 # kill -9 in a container the restarted run often gets the same pid again).
@@ -40,79 +38,6 @@ _in_progress: set[str] = set()
 
 class CheckpointError(Exception):
     """A checkpoint file is missing, damaged, unsafe or belongs to another run/version."""
-
-
-def _encode(value: Any, where: str) -> Any:
-    """Copy ``value`` into what ``weights_only`` can load; fail at save time, not at resume time."""
-    if isinstance(value, torch.Tensor) or type(value) in _SCALAR_TYPES:
-        return value
-    if isinstance(value, (np.ndarray, np.generic)):
-        return _encode_ndarray(value, where)
-    if type(value) in (dict, OrderedDict):
-        out = type(value)()
-        for key, item in value.items():
-            if type(key) not in _SCALAR_TYPES or key == _NDARRAY_KEY:
-                raise TypeError(
-                    f"checkpoint key {key!r} at {where} is not allowed (use plain str/int keys)"
-                )
-            out[key] = _encode(item, f"{where}[{key!r}]")
-        return out
-    if type(value) in (list, tuple):
-        return type(value)(_encode(item, f"{where}[{i}]") for i, item in enumerate(value))
-    raise TypeError(
-        f"checkpoint value at {where} has type {type(value).__qualname__}, which weights_only "
-        "loading cannot read (store plain values, tensors or numpy arrays)"
-    )
-
-
-def encode_array(value: np.ndarray | np.generic, where: str = "array") -> dict:
-    """Array/numpy scalar -> ``{data, dtype, shape, scalar}``, loadable under ``weights_only``.
-
-    The one array codec: checkpoints wrap it in their marker dict, env state in its own tag. Values,
-    shape and dtype (structured ones too) round-trip; byte order becomes native. ``data`` may share
-    memory with ``value``: copy first when ``value`` keeps changing before the save.
-    """
-    arr = np.asarray(value)
-    if arr.dtype.hasobject:
-        raise TypeError(
-            f"checkpoint value at {where} is a numpy object array, which cannot be stored safely"
-        )
-    # Native byte order, C-contiguous and writable are what torch.from_numpy needs.
-    arr = np.require(arr, dtype=arr.dtype.newbyteorder("="), requirements=["C", "W"])
-    try:
-        data = torch.from_numpy(arr)
-    except TypeError:  # str / bytes / datetime / void dtypes: keep the raw bytes
-        data = torch.from_numpy(arr.reshape(-1).view(np.uint8))
-    return {
-        "data": data,
-        "dtype": np.lib.format.dtype_to_descr(arr.dtype),
-        "shape": list(arr.shape),
-        "scalar": isinstance(value, np.generic),
-    }
-
-
-def decode_array(encoded: dict) -> np.ndarray | np.generic:
-    """Inverse of :func:`encode_array`; the array shares memory with ``encoded['data']``."""
-    arr = encoded["data"].numpy()
-    dtype = np.lib.format.descr_to_dtype(encoded["dtype"])
-    if arr.dtype != dtype:
-        arr = arr.view(dtype).reshape(encoded["shape"])
-    return arr[()] if encoded["scalar"] else arr
-
-
-def _encode_ndarray(value: np.ndarray | np.generic, where: str) -> dict:
-    encoded = encode_array(value, where)
-    return {_NDARRAY_KEY: encoded.pop("data"), **encoded}
-
-
-def _decode(value: Any) -> Any:
-    if type(value) in (dict, OrderedDict):
-        if _NDARRAY_KEY in value:
-            return decode_array({**value, "data": value[_NDARRAY_KEY]})
-        return type(value)((key, _decode(item)) for key, item in value.items())
-    if type(value) in (list, tuple):
-        return type(value)(_decode(item) for item in value)
-    return value
 
 
 def _pid_alive(pid: int) -> bool:
@@ -148,7 +73,7 @@ def save_checkpoint(obj: dict, path: str) -> None:
     """
     if not isinstance(obj, dict):
         raise TypeError(f"save_checkpoint expects a dict, got {type(obj).__qualname__}")
-    payload = _encode(obj, "obj")
+    payload = encode_value(obj, "obj")
     payload["format_version"] = FORMAT_VERSION
     path = os.path.abspath(os.fspath(path))
     directory, name = os.path.split(path)
@@ -260,7 +185,7 @@ def load_checkpoint(path: str, expect_algo: str | None = None) -> dict:
         raise CheckpointError(
             f"Checkpoint {path} was written by {written_by}, this run is {expect_algo!r}."
         )
-    return _decode(obj)
+    return decode_value(obj)
 
 
 def iteration_of(path: str) -> int | None:

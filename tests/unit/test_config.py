@@ -72,7 +72,6 @@ def test_float_keys_accept_ints():
     ({"policy": {"collect": {"unroll_len": 4}}}, r"'policy\.collect\.unroll_len' must be one of 1"),
     ({"env": {"stop_value": "high"}}, r"'env\.stop_value' must be int or float, not str"),
     ({"max_env_step": 0}, r"'max_env_step' must be > 0"),
-    ({"policy": {"cuda": True}}, r"'policy\.cuda' must be False"),
     ({"env": {"manager": {"type": "gpu"}}}, r"'env\.manager\.type' must be one of"),
     ({"policy": {"model": {"encoder_hidden_size_list": []}}}, r"encoder_hidden_size_list' must be a non-empty list"),
 ])

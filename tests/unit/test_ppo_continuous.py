@@ -2,13 +2,15 @@
 
 import copy
 
+import gymnasium as gym
 import numpy as np
 import pytest
 import torch
 from torch.distributions import Normal
 from torch.testing import assert_close
 
-from ding_lite.policy.ppo import LOG_SQRT_2PI, PPOPolicy, gaussian_log_prob
+from ding_lite.model.common.distributions import LOG_SQRT_2PI, gaussian_log_prob
+from ding_lite.policy.ppo import PPOPolicy
 from ding_lite.utils.normalizer import RunningMeanStd
 
 
@@ -33,7 +35,7 @@ def test_entropy_used_by_ppo_matches_torch_normal() -> None:
     policy = PPOPolicy(cfg, seed=0)
     obs = torch.randn(4, 3)
     out, _ = policy.model(obs)
-    _, entropy = policy._distribution_log_prob(out, torch.zeros(4, 2))
+    _, entropy = policy.log_prob_entropy(out, torch.zeros(4, 2))
     assert_close(entropy, Normal(out[0], out[1].exp()).entropy().sum(-1))
 
 
@@ -69,7 +71,7 @@ def continuous_policy(obs_norm: bool) -> PPOPolicy:
     cfg.update(action_space="continuous", obs_norm=obs_norm)
     cfg["model"].update(obs_shape=3, action_shape=1, action_space="continuous")
     policy = PPOPolicy(cfg, seed=0)
-    policy.set_action_bounds(np.array([-2.0], np.float32), np.array([2.0], np.float32))
+    policy.bind_action_space(gym.spaces.Box(-2.0, 2.0, (1,), np.float32))
     return policy
 
 
@@ -98,7 +100,7 @@ def test_obs_normalisation_uses_collect_time_statistics_then_absorbs_the_rollout
     np.testing.assert_allclose(data["obs"].numpy(), np.clip(obs.reshape(-1, 3), -10, 10), rtol=1e-6)
     np.testing.assert_allclose(policy.obs_rms.mean, obs.reshape(-1, 3).mean(0), rtol=1e-3)
     out, _ = policy.model(data["obs"])
-    logp, _ = policy._distribution_log_prob(out, data["action"])
+    logp, _ = policy.log_prob_entropy(out, data["action"])
     assert_close(logp, data["logp"])  # ratio 1 on the first epoch: collect and learn agree
     state = policy.state_dict_learn()
     assert state["obs_rms"]["count"] == pytest.approx(T * N, abs=1e-3)

@@ -1,6 +1,6 @@
 """The reflective capture: every instance attribute of every object of the wrapper chain, as plain data.
 
-Arrays and numpy scalars go through the checkpoint codec (``checkpoint_io.encode_array``) inside an
+Arrays and numpy scalars go through the checkpoint codec (``array_codec.encode_array``) inside an
 ``array`` tag that adds what the codec leaves out: Fortran layout, non-native byte order, and the
 number that lets a second reference share the restored array. Version 1 states (raw-bytes ``ndarray``
 and ``npscalar`` tags) still restore.
@@ -18,7 +18,7 @@ import numpy as np
 from gymnasium.vector import VectorEnv, VectorWrapper
 
 from ding_lite.envs.state.adapters import adapter_for
-from ding_lite.utils.checkpoint_io import decode_array, encode_array
+from ding_lite.utils.array_codec import decode_array, encode_array
 
 VERSION = 2
 READABLE_VERSIONS = (1, 2)  # 1: arrays as raw bytes, no adapters

@@ -22,7 +22,7 @@ def clip_grad_norm_(params: list[torch.Tensor], max_norm: float) -> torch.Tensor
     """
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
-        return torch.tensor(0.0)
+        return torch.tensor(0.0, device=params[0].device if params else None)
     total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads, 2.0)), 2.0)
     torch._foreach_mul_(grads, torch.clamp(max_norm / (total + 1e-6), max=1.0))
     return total
@@ -38,8 +38,9 @@ class Adam:
         self.step_count = 0
         self.exp_avg = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
-        # The fused kernel reads the step count from one float32 tensor per parameter, as torch.optim does.
-        self._steps = [torch.zeros((), dtype=torch.float32) for _ in self.params]
+        # The fused kernel reads the step count from one float32 tensor per parameter (on its device),
+        # as torch.optim does.
+        self._steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in self.params]
 
     def zero_grad(self) -> None:
         for p in self.params:

@@ -1,7 +1,7 @@
 """Our Adam must be torch's (fused CPU) Adam, step for step, and checkpoint/restore exactly."""
 import torch
 
-from ding_lite.model.adam import Adam, clip_grad_norm_
+from ding_lite.torch_utils.optim import Adam, clip_grad_norm_
 
 
 def _net(seed):

@@ -1,0 +1,94 @@
+"""Value actor-critic (DI-engine's VAC key names): encoder(s) + an actor head + a critic head.
+
+The actor head gives logits for discrete actions, ``(mean, log_std)`` for continuous ones. Policies
+call ``forward`` (both heads), ``actor`` and ``value``, never the submodules.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ding_lite.model.common.encoder import build_encoder
+from ding_lite.model.common.mlp import mlp, orthogonal_init, run_layers
+from ding_lite.model.common.model import Model
+
+ActorOut = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
+
+
+def default_config() -> dict:
+    return dict(
+        obs_shape=4,  # observation size, or [C, H, W] for images (a conv encoder then)
+        action_shape=2,  # number of discrete actions, or action dimensions for continuous spaces
+        action_space="discrete",  # 'discrete' (categorical head) or 'continuous' (Gaussian head)
+        encoder_hidden_size_list=[64, 64, 128],  # encoder widths; the last is the feature size
+        actor_head_hidden_size=128,  # hidden width of the actor head
+        critic_head_hidden_size=128,  # hidden width of the critic head
+        share_encoder=True,  # one encoder for actor and critic (DI-engine's VAC default)
+        sigma_type="independent",  # continuous only: 'independent' (state-free log-std) or 'conditioned'
+        init_log_std=0.0,  # continuous only: initial log standard deviation
+    )
+
+
+class VAC(Model):
+    """Orthogonal initialisation (gain sqrt 2, 0.01 for the actor output, 1 for the value output)."""
+
+    def __init__(self, obs_shape: int | Sequence[int], action_shape: int, action_space: str = "discrete",
+                 encoder_hidden_size_list: Sequence[int] = (64, 64, 128), actor_head_hidden_size: int = 128,
+                 critic_head_hidden_size: int = 128, share_encoder: bool = True,
+                 sigma_type: str = "independent", init_log_std: float = 0.0) -> None:
+        super().__init__()
+        self.action_space = action_space
+        self.sigma_type = sigma_type
+        self.actor_encoder = build_encoder(obs_shape, encoder_hidden_size_list)
+        self.critic_encoder = self.actor_encoder if share_encoder else build_encoder(obs_shape, encoder_hidden_size_list)
+        feature = encoder_hidden_size_list[-1]
+        self.actor_body = mlp([feature, actor_head_hidden_size])
+        self.actor_out = nn.Linear(actor_head_hidden_size, action_shape)
+        self.critic = nn.Sequential(mlp([feature, critic_head_hidden_size]), nn.Linear(critic_head_hidden_size, 1))
+        orthogonal_init(self, math.sqrt(2))
+        orthogonal_init(self.actor_out, 0.01)
+        orthogonal_init(self.critic[-1], 1.0)
+        if action_space == "continuous":
+            if sigma_type == "conditioned":
+                self.log_std_out = nn.Linear(actor_head_hidden_size, action_shape)
+                orthogonal_init(self.log_std_out, 0.01)
+                nn.init.constant_(self.log_std_out.bias, init_log_std)
+            else:
+                self.log_std = nn.Parameter(torch.full((action_shape,), float(init_log_std)))
+
+    def forward(self, obs: torch.Tensor) -> tuple[ActorOut, torch.Tensor]:
+        """(actor output, value) with the encoder run once when it is shared."""
+        feature = run_layers(self.actor_encoder, obs)
+        shared = self.critic_encoder is self.actor_encoder
+        critic_feature = feature if shared else run_layers(self.critic_encoder, obs)
+        value = run_layers(self.critic, critic_feature).squeeze(-1)
+        return self._actor_head(feature), value
+
+    def actor(self, obs: torch.Tensor) -> ActorOut:
+        return self._actor_head(run_layers(self.actor_encoder, obs))
+
+    def value(self, obs: torch.Tensor) -> torch.Tensor:
+        return run_layers(self.critic, run_layers(self.critic_encoder, obs)).squeeze(-1)
+
+    def actor_parameters(self) -> list[nn.Parameter]:
+        """The parameters the actor output depends on (a policy without a critic loss optimises only these)."""
+        parts = [self.actor_encoder, self.actor_body, self.actor_out]
+        params = [p for part in parts for p in part.parameters()]
+        if self.action_space == "continuous":
+            params += list(self.log_std_out.parameters()) if self.sigma_type == "conditioned" else [self.log_std]
+        return params
+
+    def _actor_head(self, feature: torch.Tensor) -> ActorOut:
+        actor_feature = run_layers(self.actor_body, feature)
+        out = F.linear(actor_feature, self.actor_out.weight, self.actor_out.bias)
+        if self.action_space != "continuous":
+            return out
+        if self.sigma_type == "conditioned":
+            log_std = self.log_std_out(actor_feature).clamp(-20.0, 2.0)
+        else:
+            log_std = self.log_std.expand_as(out)
+        return out, log_std

@@ -1,0 +1,102 @@
+"""What every off-policy algorithm shares: a replay buffer it owns, warm-up, and ``update_per_collect`` sampling.
+
+``process_rollout`` pushes each collect into the buffer and hands the buffer to the learner once it
+holds enough transitions; ``train_batches`` then samples ``update_per_collect`` minibatches from it with
+the policy's learn generator. The buffer is the policy's side state (saved beside a checkpoint when
+``other.replay_buffer.save_with_ckpt``). The Q-learning and off-policy actor-critic families build on it.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from ding_lite.config import ConfigError
+from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
+from ding_lite.data.replay_buffer import ReplayBuffer
+from ding_lite.model.common.encoder import obs_dims
+from ding_lite.policy.base import Policy
+
+
+class OffPolicy(Policy):
+    config: ClassVar[dict] = dict(
+        on_policy=False,  # learns from a replay buffer of past data
+        priority=False,  # DI-engine key: prioritized replay is not implemented here (must be False)
+        priority_IS_weight=False,  # DI-engine key: importance-sampling weights (must be False)
+        discount_factor=0.97,  # gamma
+        nstep=1,  # n of the n-step TD target (windows never cross an episode end)
+        random_collect_size=0,  # DI-engine: the first N env steps act uniformly at random, no training
+        learn=dict(
+            update_per_collect=3,  # gradient updates (train_iters) after each collect
+            batch_size=64,  # transitions per minibatch
+            ignore_done=False,  # DI-engine: bootstrap through terminations too (windows still stop there)
+        ),
+        collect=dict(
+            n_sample=8,  # transitions per collect, over all collector envs (rounded up to a multiple)
+            unroll_len=1,  # DI-engine key; transitions are single steps here
+        ),
+        eval=dict(),
+        other=dict(
+            replay_buffer=dict(
+                replay_buffer_size=10000,  # transitions kept (FIFO)
+                # training starts once the buffer holds max(batch_size, this, random_collect_size)
+                replay_buffer_start_size=0,
+                save_with_ckpt=False,  # write the buffer beside each checkpoint (resume is then exact)
+            ),
+        ),
+    )
+    rules: ClassVar[dict] = {
+        "priority": lambda v: "be False: prioritized replay is not implemented" if v else None,
+        "priority_IS_weight": lambda v: "be False: prioritized replay is not implemented" if v else None,
+        "discount_factor": in_unit_interval,
+        "nstep": positive,
+        "random_collect_size": non_negative,
+        "learn.update_per_collect": positive,
+        "learn.batch_size": positive,
+        "collect.n_sample": positive,
+        "collect.unroll_len": one_of(1),
+        "other.replay_buffer.replay_buffer_size": positive,
+        "other.replay_buffer.replay_buffer_start_size": non_negative,
+    }
+
+    def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
+        super().__init__(cfg, seed, action_space)
+        buffer_cfg = cfg["other"]["replay_buffer"]
+        self.replay_buffer = self.make_replay_buffer()
+        self.train_start = max(cfg["learn"]["batch_size"], buffer_cfg["replay_buffer_start_size"],
+                               cfg["random_collect_size"])
+        if buffer_cfg["replay_buffer_size"] < self.train_start:
+            raise ConfigError(
+                f"config key 'policy.other.replay_buffer.replay_buffer_size' is {buffer_cfg['replay_buffer_size']}, "
+                f"but training starts only once the buffer holds {self.train_start} transitions (the largest of "
+                f"learn.batch_size, replay_buffer_start_size and random_collect_size): it would never train.")
+
+    def make_replay_buffer(self) -> ReplayBuffer:
+        model = self.cfg["model"]
+        discrete = model["action_space"] == "discrete"
+        return ReplayBuffer(self.cfg["other"]["replay_buffer"]["replay_buffer_size"], obs_dims(model["obs_shape"]),
+                            () if discrete else (model["action_shape"],), np.int64 if discrete else np.float32)
+
+    def side_state(self) -> dict:
+        return {"replay_buffer": self.replay_buffer}
+
+    def saves_side_state(self) -> bool:
+        return self.cfg["other"]["replay_buffer"]["save_with_ckpt"]
+
+    def warming_up(self, envstep: int) -> bool:
+        """The first ``random_collect_size`` env steps act uniformly at random."""
+        return envstep < self.cfg["random_collect_size"]
+
+    def process_rollout(self, rollout: dict[str, np.ndarray], last_obs: np.ndarray) -> ReplayBuffer | None:
+        """Push the collect into the buffer; the buffer is the training data once it is large enough."""
+        self.replay_buffer.push(rollout)
+        return self.replay_buffer if len(self.replay_buffer) >= self.train_start else None
+
+    def train_batches(self, buffer: ReplayBuffer) -> Iterator[dict[str, torch.Tensor]]:
+        learn = self.cfg["learn"]
+        for _ in range(learn["update_per_collect"]):
+            batch = buffer.sample(learn["batch_size"], self.cfg["nstep"], self.cfg["discount_factor"],
+                                  self.learn_generator, learn["ignore_done"])
+            yield batch if self.device.type == "cpu" else {k: v.to(self.device) for k, v in batch.items()}

@@ -1,0 +1,101 @@
+"""The Q-learning family: epsilon-greedy over ``q_values``, a target network, replay (from OffPolicy).
+
+Exploration follows the collector's env step without knowing about the collector: every
+``collect_forward`` call adds ``len(obs)`` to ``self.collect_envstep``, which equals the collector's
+envstep (one call per vector step over all collector envs) and is a registered counter, so a resumed
+run continues the epsilon schedule where it was. An algorithm (DQN, C51, QR-DQN, ...) adds its config
+diff, its model head and ``learn_step`` (its loss).
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
+from ding_lite.model.q_network import QNetwork
+from ding_lite.model.q_network import default_config as q_network_config
+from ding_lite.policy.off_policy import OffPolicy
+from ding_lite.rl_utils.exploration import EPS_TYPES, get_epsilon_greedy_fn
+from ding_lite.torch_utils.target import TargetNetwork
+
+
+class QLearning(OffPolicy):
+    config: ClassVar[dict] = dict(
+        action_space="discrete",  # Q-learning over discrete actions only
+        model=q_network_config(),
+        learn=dict(
+            learning_rate=0.001,  # Adam step size
+            target_update_freq=100,  # hard copy into the target net every N train_iters (0: soft updates)
+            target_theta=0.005,  # soft update rate, used only when target_update_freq is 0
+            double_q=True,  # online net picks the bootstrap action, target net values it (DI-engine's DQN)
+            grad_clip_value=0.0,  # max global gradient norm (0 disables clipping)
+        ),
+        other=dict(
+            eps=dict(
+                type="exp",  # 'exp': end + (start-end)*exp(-envstep/decay); 'linear': reaches end at decay
+                start=0.95,  # epsilon at envstep 0
+                end=0.1,  # final epsilon
+                decay=10000,  # env steps scale of the decay
+            ),
+        ),
+    )
+    rules: ClassVar[dict] = {
+        "action_space": one_of("discrete"),
+        "model.action_space": one_of("discrete"),
+        "learn.learning_rate": positive,
+        "learn.target_update_freq": non_negative,
+        "learn.target_theta": lambda v: None if 0 < v <= 1 else "be in (0, 1]",
+        "learn.grad_clip_value": non_negative,
+        "other.eps.type": one_of(*EPS_TYPES),
+        "other.eps.start": in_unit_interval,
+        "other.eps.end": in_unit_interval,
+        "other.eps.decay": positive,
+    }
+
+    def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
+        super().__init__(cfg, seed, action_space)
+        learn = cfg["learn"]
+        self.model = self.register("model", self.build_model().to(self.device))
+        target = TargetNetwork(self.model, self.build_model().to(self.device), learn["target_update_freq"],
+                               learn["target_theta"])
+        self.target_model = self.register("target_model", target.net)
+        self.target = target
+        self.optimizer = self.make_optimizer("optimizer", self.model.parameters())
+        eps = cfg["other"]["eps"]
+        self.eps_fn = get_epsilon_greedy_fn(eps["start"], eps["end"], eps["decay"], eps["type"])
+        self.action_shape = cfg["model"]["action_shape"]
+        self.register_counter("collect_envstep")  # env steps acted on in collect mode (== collector envstep)
+        self.register_counter("learn_count")  # gradient updates made by this policy (drives hard target updates)
+
+    def build_model(self) -> torch.nn.Module:
+        """Built twice (online and target, in that order), so the initial weights follow the seed as always."""
+        return QNetwork(**self.cfg["model"])
+
+    def epsilon(self) -> float:
+        return 1.0 if self.warming_up(self.collect_envstep) else self.eps_fn(self.collect_envstep)
+
+    @torch.no_grad()
+    def collect_forward(self, obs: np.ndarray) -> dict[str, np.ndarray]:
+        """Epsilon-greedy over the batch; draws the same random numbers whatever epsilon is."""
+        n = obs.shape[0]
+        eps = self.epsilon()
+        u = self.rand((n,), self.collect_generator)
+        random_action = self.randint(self.action_shape, (n,), self.collect_generator)
+        if eps >= 1.0:
+            action = random_action
+        else:
+            action = torch.where(u < eps, random_action, self.model.q_values(self.obs(obs)).argmax(-1))
+        self.collect_envstep += n
+        action_np = self.numpy(action)
+        return {"action": action_np, "env_action": action_np}
+
+    @torch.no_grad()
+    def eval_forward(self, obs: np.ndarray) -> np.ndarray:
+        return self.numpy(self.model.q_values(self.obs(obs)).argmax(-1))
+
+    def after_update(self) -> None:
+        """Count the update and let the target network follow."""
+        self.learn_count += 1
+        self.target.update(self.learn_count)

@@ -21,6 +21,10 @@ setup(
     ],
     extras_require={
         "gif": ["pygame", "pillow"],
+        "atari": ["gymnasium[atari]", "opencv-python"],  # ale-py (its wheels ship the ROMs); OpenCV: 84x84 warp
+        "mujoco": ["gymnasium[mujoco]"],  # the mujoco bindings and imageio (rendering)
+        "box2d": ["gymnasium[box2d]"],  # LunarLander, BipedalWalker (the prebuilt box2d wheel)
+        "envpool": ["envpool"],  # env_manager.type='env_pool' (Linux wheels; 1.2.5 tested)
         "test": ["pytest", "pygame", "pillow"],
     },
 )

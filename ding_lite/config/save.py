@@ -1,16 +1,93 @@
 """Write a compiled config as a Python file that ``-c`` accepts again."""
 from __future__ import annotations
 
+import importlib
+import math
 import os
 import pprint
 from typing import Any
 
 
+class _Source:
+    """A value whose ``repr`` is the Python expression that rebuilds it, so pprint writes it verbatim."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _importable(obj: Any) -> tuple[str, str] | None:
+    """(module, ``module.name``) of a class or function that a fresh process can import, else None."""
+    module = getattr(obj, "__module__", None)
+    if not module:
+        return None
+    try:
+        found: Any = importlib.import_module(module)
+    except ImportError:
+        return None
+    for name in (getattr(obj, "__qualname__", ""), getattr(obj, "__name__", "")):
+        target = found
+        for part in name.split(".") if name and "<" not in name else ["<"]:  # "<": lambdas, local classes
+            target = getattr(target, part, None)
+        if target is obj:
+            return module, name if module == "builtins" else f"{module}.{name}"
+    return None
+
+
+def _torch_layer(value: Any) -> str | None:
+    """``torch.nn.Tanh()``-style source for a parameter-free torch.nn layer whose repr is its constructor call."""
+    if not type(value).__module__.startswith("torch.nn."):
+        return None
+    import torch
+
+    name, text = type(value).__name__, repr(value)
+    if getattr(torch.nn, name, None) is not type(value) or list(value.parameters()) or not text.startswith(f"{name}("):
+        return None
+    source = f"torch.nn.{text}"
+    try:
+        rebuilt = eval(source, {"torch": torch})  # our own repr of a torch class, checked below
+    except Exception:  # noqa: BLE001 - any failure means the repr is not a constructor call
+        return None
+    return source if repr(rebuilt) == text else None
+
+
+def _python(value: Any, path: str, imports: set[str]) -> Any:
+    """The config with every value that is not a Python literal replaced by the source that rebuilds it."""
+    if isinstance(value, dict):
+        return {k: _python(v, f"{path}{k}.", imports) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_python(v, f"{path}{i}.", imports) for i, v in enumerate(value))
+    if isinstance(value, float) and not math.isfinite(value):
+        return _Source(f"float('{value}')")
+    if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
+        return value
+    layer = _torch_layer(value)
+    if layer is not None:
+        imports.add("torch")
+        return _Source(layer)
+    found = _importable(value)
+    if found is not None:
+        if found[0] != "builtins":
+            imports.add(found[0])
+        return _Source(found[1])
+    raise ValueError(f"config key '{path.rstrip('.')}' holds {value!r}, which total_config.py cannot write as Python: "
+                     "use a literal, an importable class or function, or a parameter-free torch.nn layer.")
+
+
 def config_source(cfg: dict) -> str:
-    """pprint rather than a code formatter: it is instant and the output still loads as Python."""
-    body = pprint.pformat(cfg, indent=1, width=100, sort_dicts=False)
+    """pprint rather than a code formatter: it is instant and the output still loads as Python.
+
+    A config may hold objects (DI-engine's ``hopper_onppo`` sets ``activation=nn.Tanh()``): they are written as
+    the expression that rebuilds them, with the imports it needs, so the file runs again with ``-c``.
+    """
+    imports: set[str] = set()
+    body = pprint.pformat(_python(cfg, "", imports), indent=1, width=100, sort_dicts=False)
+    header = "".join(f"import {module}\n" for module in sorted(imports))
     return (
         "# Compiled by ding_lite: every key with its effective value. Run it again with -c.\n"
+        f"{header}"
         f"main_config = {body}\n"
         "create_config = {}\n"
     )

@@ -36,6 +36,7 @@ class EnvPoolManager(EnvManager):
         self._kwargs = kwargs
         self._pool_seed = seed
         self._pool = self._open(seed)
+        self._fresh = True  # no reset since the pool opened: a seeded reset can use it as it is
         self.observation_space = self._pool.observation_space
         self.action_space = self._pool.action_space
         self.action_space.seed(seed)  # spaces draw from OS entropy unless seeded
@@ -66,13 +67,14 @@ class EnvPoolManager(EnvManager):
                             seed=seed, **self._kwargs)
 
     def reset(self, seed_offset: int = 0) -> np.ndarray:
-        if self._pool_seed != self.seed + seed_offset:
+        if not (self._fresh and self._pool_seed == self.seed + seed_offset):
             self._pool.close()
             self._pool_seed = self.seed + seed_offset
             self._pool = self._open(self._pool_seed)
         return self.reset_unseeded()
 
     def reset_unseeded(self) -> np.ndarray:
+        self._fresh = False
         obs, info = self._pool.reset()
         return obs[np.argsort(info["env_id"])]
 

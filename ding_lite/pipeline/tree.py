@@ -40,6 +40,7 @@ def pipeline_rules(policy_cls: type) -> dict:
         "env.manager.ray.num_actors": positive,
         "env.manager.ray.num_cpus": non_negative,
         "env.manager.ray.num_gpus": non_negative,
+        "env.manager.ray.resources": of_type(dict),
         "env.manager.ray.on_actor_failure": one_of("fail", "restart"),
         "policy.model.obs_shape": positive,
         "policy.model.action_shape": positive,

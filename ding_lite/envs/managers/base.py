@@ -14,8 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from ding_lite.config.compile import OPEN
-
 MANAGER_TYPES = ("auto", "vector", "sync", "base", "async", "subprocess", "async_subprocess", "ray")
 
 
@@ -36,7 +34,7 @@ def default_config() -> dict:
                 num_actors=2,  # actors per env manager (collector and evaluator each); at most one per env
                 num_cpus=1.0,  # CPUs each actor reserves for its lifetime (fractions share a core)
                 num_gpus=0.0,  # GPUs each actor reserves
-                resources={OPEN: True},  # custom Ray resources each actor needs, e.g. {'sim_node': 1}
+                resources=None,  # custom Ray resources each actor needs, e.g. {'sim_node': 1}
                 on_actor_failure="fail",  # fail: stop with one sentence (resume exactly); restart: go on, not exact
             ),
         ),

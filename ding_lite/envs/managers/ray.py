@@ -93,6 +93,7 @@ class RayManager(EnvManager):
         self._saved: list[list | None] = [None] * num_actors  # each slice's env state at the last state_dict()
         self._last_obs: np.ndarray | None = None
         self._restarts = 0
+        self._fresh: dict[int, np.ndarray] = {}  # slices restarted outside a step: first obs of their new episodes
         self._actors = [self._start(k) for k in range(num_actors)]
         try:
             ready = ray.get([a.spaces.remote() for a in self._actors], timeout=ACTOR_START_TIMEOUT)
@@ -130,22 +131,29 @@ class RayManager(EnvManager):
         part = self._slices[k]
         return f"env actor {k} of {len(self._actors)} (envs {part.start}-{part.stop - 1} of {self.env_id})"
 
-    def _gather(self, method: str, args: list[tuple]) -> list:
-        """Call ``method`` on every actor at once (one round trip); lost actors fail or restart."""
-        refs = [getattr(actor, method).remote(*a) for actor, a in zip(self._actors, args, strict=True)]
+    def _gather(self, method: str, args: list[tuple | None]) -> list:
+        """Call ``method`` on every actor (None in ``args``: skip it) at once, one round trip; a lost actor
+        fails the run or is replaced."""
+        refs = [None if a is None else getattr(actor, method).remote(*a)
+                for actor, a in zip(self._actors, args, strict=True)]
         try:
-            return ray.get(refs)
+            got = iter(ray.get([ref for ref in refs if ref is not None]))
         except ray.exceptions.RayActorError:
-            pass
+            return self._each(refs, method, args)
+        return [None if ref is None else next(got) for ref in refs]
+
+    def _each(self, refs: list, method: str, args: list[tuple | None]) -> list:
         out = []
         for k, ref in enumerate(refs):
             try:
-                out.append(ray.get(ref))
+                out.append(None if ref is None else ray.get(ref))
             except ray.exceptions.RayActorError as exc:
                 out.append(self._replace(k, exc, method, args[k]))
         return out
 
     def _replace(self, k: int, exc: Exception, method: str, args: tuple) -> Any:
+        """A new actor for slice k, then ``method`` again; after a step or a state query its envs start new
+        episodes, which the (next) step reports as truncated with reward 0."""
         cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if self._on_failure == "fail":
             raise EnvActorDied(
@@ -159,15 +167,18 @@ class RayManager(EnvManager):
         exact = "" if self._restarts else "; this run is no longer exact"
         self._restarts += 1
         self.say(f"{self._describe(k)} died ({cause}); restarted it with {note} and new episodes{exact}")
-        if method != "step":
+        if method in ("reset", "reset_unseeded", "load"):
             return ray.get(getattr(actor, method).remote(*args))
-        obs = ray.get(actor.reset_unseeded.remote() if saved is not None else actor.reset.remote(self.num_envs * self._restarts))
+        fresh = actor.reset_unseeded.remote() if saved is not None else actor.reset.remote(self.num_envs * self._restarts)
+        self._fresh[k] = ray.get(fresh)
+        return self._truncated(k) if method == "step" else ray.get(getattr(actor, method).remote(*args))
+
+    def _truncated(self, k: int) -> tuple:
+        """Slice k's part of a step: its episodes were cut where the old actor was lost; new ones begin."""
+        obs = self._fresh.pop(k)
         n = len(obs)
         lost = obs if self._last_obs is None else self._last_obs[self._slices[k]]
         return obs, np.zeros(n, np.float32), np.zeros(n, bool), np.ones(n, bool), lost
-
-    def _split(self, values: np.ndarray) -> list[tuple]:
-        return [(values[part],) for part in self._slices]
 
     def reset(self, seed_offset: int = 0) -> np.ndarray:
         self._last_obs = np.concatenate(self._gather("reset", [(seed_offset,)] * len(self._actors)))
@@ -178,7 +189,10 @@ class RayManager(EnvManager):
         return self._last_obs
 
     def step(self, actions: np.ndarray) -> StepResult:
-        parts = self._gather("step", self._split(np.asarray(actions)))
+        actions = np.asarray(actions)
+        parts = self._gather("step", [None if k in self._fresh else (actions[part],)
+                                      for k, part in enumerate(self._slices)])
+        parts = [self._truncated(k) if part is None else part for k, part in enumerate(parts)]
         obs, reward, terminated, truncated, final_obs = (np.concatenate(field) for field in zip(*parts, strict=True))
         self._last_obs = obs
         return StepResult(obs, reward, terminated, truncated, final_obs)

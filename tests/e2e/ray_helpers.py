@@ -1,0 +1,34 @@
+"""One local Ray for the whole test session (``ray.init`` costs ~10 s and ~650 MiB): started by the first
+test that needs it, joined by the CLI runs through ``--address``, left to Ray's own exit handler."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+CLUSTER_CPUS = 2
+
+
+def ray_address() -> str:
+    import ray
+
+    if not ray.is_initialized():
+        ray.init(num_cpus=CLUSTER_CPUS, include_dashboard=False, logging_level="WARNING")
+    return ray.get_runtime_context().gcs_address
+
+
+def wait_for(predicate, timeout: float = 120, what: str = "condition") -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def logged_pid(log: Path, marker: str) -> int | None:
+    """The pid in the newest train.log line holding ``marker`` ('ray_runs: started in pid 123 on host')."""
+    if not log.exists():
+        return None
+    lines = [line for line in log.read_text().splitlines() if marker in line]
+    return int(lines[-1].split(" pid ")[1].split()[0]) if lines else None

@@ -56,11 +56,19 @@ def _mujoco_spec() -> Any:
     return mujoco.mjtState.mjSTATE_INTEGRATION
 
 
-def _mujoco_capture(env: Any) -> Any:
-    """qpos, qvel, act, time, controls, applied forces, mocap and the solver's warm start: what ``mj_step`` reads.
+MUJOCO_DERIVED = ("xpos", "xquat", "xmat", "xipos", "ximat", "subtree_com", "geom_xpos", "geom_xmat", "site_xpos",
+                  "site_xmat", "cinert", "cvel", "cfrc_int", "cfrc_ext", "qfrc_actuator", "sensordata")
+"""MjData arrays an env may read before its next step (Ant's and Humanoid's positions for the forward reward,
+Reacher's fingertip, contact forces). ``mj_step`` leaves them as its last forward pass computed them, one
+integration behind the state; the next step recomputes them all from the state first."""
 
-    The warm start matters for bit-identity: the constraint solver starts from it, so a restore without it
-    diverges in the last bits within a few steps.
+
+def _mujoco_capture(env: Any) -> dict[str, Any]:
+    """qpos, qvel, act, time, controls, applied forces, mocap and the solver's warm start (what ``mj_step`` reads),
+    plus ``MUJOCO_DERIVED`` as the last step left them.
+
+    The warm start matters for bit-identity where contacts are solved: the constraint solver starts from it
+    (measured: without it Ant's and Humanoid's first step after a restore differs; Hopper's does not).
     """
     import mujoco
     import numpy as np
@@ -68,15 +76,17 @@ def _mujoco_capture(env: Any) -> Any:
     spec = _mujoco_spec()
     state = np.empty(mujoco.mj_stateSize(env.model, spec))
     mujoco.mj_getState(env.model, env.data, state, spec)
-    return state
+    return {"state": state, **{name: getattr(env.data, name).copy() for name in MUJOCO_DERIVED}}
 
 
-def _mujoco_restore(env: Any, saved: Any) -> None:
-    """Set the state, then recompute positions and forces from it (``mj_forward``)."""
+def _mujoco_restore(env: Any, saved: dict[str, Any]) -> None:
+    """Set the state, recompute everything else from it (``mj_forward``), then put back what the envs read."""
     import mujoco
 
-    mujoco.mj_setState(env.model, env.data, saved, _mujoco_spec())
+    mujoco.mj_setState(env.model, env.data, saved["state"], _mujoco_spec())
     mujoco.mj_forward(env.model, env.data)
+    for name in MUJOCO_DERIVED:
+        getattr(env.data, name)[...] = saved[name]
 
 
 NAMED_ADAPTERS: dict[str, StateAdapter] = {
@@ -87,8 +97,6 @@ NAMED_ADAPTERS: dict[str, StateAdapter] = {
 """Adapters of optional simulators, keyed by the class's dotted name so that no simulator is imported here.
 
 ALE: ``_action_set`` (Action enums) is configuration, rebuilt identically. MuJoCo: ``model`` is configuration and
-the renderer holds no simulation state. Exact for the locomotion envs whose step reads only that state and what
-``mj_step`` computes (Hopper, HalfCheetah, Walker2d, Ant, Swimmer); an env that reads body positions before
-stepping (Humanoid's mass centre, Reacher's fingertip) sees them recomputed from the restored state, where an
-uninterrupted run sees the values the previous ``mj_step`` left.
+the renderer holds no simulation state; the state and ``MUJOCO_DERIVED`` make gymnasium's robots (Hopper,
+HalfCheetah, Walker2d, Ant, Humanoid, Reacher, ...) replay bit for bit after a restore.
 """

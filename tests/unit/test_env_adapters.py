@@ -52,7 +52,8 @@ def test_breakout_life_counter_and_frame_stack_resume_exactly(tmp_path):
 
 
 @pytest.mark.parametrize("env_id", ["Hopper-v3", "HalfCheetah-v3", "Walker2d-v3", "Ant-v3", "Humanoid-v5", "Reacher-v5"])
-def test_mujoco_robots_resume_exactly(tmp_path, env_id):
+def test_mujoco_robots_resume_exactly(tmp_path, env_id, monkeypatch):
     pytest.importorskip("mujoco")
+    monkeypatch.chdir(tmp_path)  # MuJoCo writes its warnings (Humanoid's deprecated XML) to ./MUJOCO_LOG.TXT
     steps = replay_after_restore(env_id, EnvOptions(), tmp_path, 30, 200)
     assert steps[0].obs.dtype == np.float64

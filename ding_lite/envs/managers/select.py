@@ -9,9 +9,13 @@ and there are at least ``VECTOR_MIN_ENVS`` envs, else ``sync``. (One CartPoleVec
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from ding_lite.config.errors import ConfigError
 from ding_lite.envs.managers.base import MANAGER_TYPES, BackendUnavailable, EnvManager
+
+if TYPE_CHECKING:
+    from ding_lite.envs.make import EnvOptions
 
 BACKENDS = {
     "vector": "ding_lite.envs.managers.gym_vector:VectorManager",
@@ -20,6 +24,7 @@ BACKENDS = {
     "subprocess": "ding_lite.envs.managers.gym_vector:AsyncManager",
     "async_subprocess": "ding_lite.envs.managers.gym_vector:AsyncManager",
     "ray": "ding_lite.envs.managers.ray:RayManager",
+    "env_pool": "ding_lite.envs.managers.envpool:EnvPoolManager",
 }
 """``env.manager.type`` -> "module:Class", imported when used (the config compile imports no simulator)."""
 AUTO_TYPES = ("auto", "base")
@@ -34,39 +39,43 @@ def backend(name: str) -> type[EnvManager]:
 
 
 def make_manager(env_id: str, env_num: int, seed: int, manager_type: str = "auto",
-                 max_episode_steps: int | None = None, options: dict | None = None) -> EnvManager:
+                 max_episode_steps: int | None = None, options: dict | None = None, *,
+                 env_options: EnvOptions | None = None) -> EnvManager:
     """``env_num`` envs of ``env_id`` behind the backend ``manager_type`` names ('auto' decides here).
 
     ``options`` is the ``env.manager`` config: its sub-dict named like the backend (``env.manager.ray``)
-    holds that backend's own keyword arguments to ``build``.
+    holds that backend's own keyword arguments to ``build``. ``env_options`` (``make.env_options``) say what
+    the env section asks beyond ``gym.make`` (Atari preset, frame stack, collector or evaluator flavour).
     """
     from ding_lite.envs.make import silence_env_warnings
 
     silence_env_warnings()
     if manager_type in AUTO_TYPES:
-        return _auto(env_id, env_num, seed, manager_type, max_episode_steps)
+        return _auto(env_id, env_num, seed, manager_type, max_episode_steps, env_options)
     if manager_type not in BACKENDS:
         raise ConfigError(f"config key 'env.manager.type' must be one of {', '.join(MANAGER_TYPES)}, "
                           f"got {manager_type!r}.")
     try:
-        return backend(manager_type).build(env_id, env_num, seed, max_episode_steps,
+        return backend(manager_type).build(env_id, env_num, seed, max_episode_steps, env_options=env_options,
                                            **(options or {}).get(manager_type, {}))
     except BackendUnavailable as exc:
         raise ConfigError(f"config key 'env.manager.type' is {manager_type!r}, but {exc}; "
                           "use 'auto' or 'sync'.") from exc
 
 
-def _auto(env_id: str, env_num: int, seed: int, manager_type: str, max_episode_steps: int | None) -> EnvManager:
+def _auto(env_id: str, env_num: int, seed: int, manager_type: str, max_episode_steps: int | None,
+          env_options: EnvOptions | None) -> EnvManager:
     if env_num < VECTOR_MIN_ENVS:
         reason = f"{env_num} env(s) step faster one by one than vectorised"
     else:
         try:
-            manager = backend("vector").build(env_id, env_num, seed, max_episode_steps, require_capture=True)
+            manager = backend("vector").build(env_id, env_num, seed, max_episode_steps, require_capture=True,
+                                              env_options=env_options)
         except BackendUnavailable as exc:
             reason = str(exc)
         else:
             manager.choice = f"vector ({manager_type}: numpy-vectorised, exact)"
             return manager
-    manager = backend("sync").build(env_id, env_num, seed, max_episode_steps)
+    manager = backend("sync").build(env_id, env_num, seed, max_episode_steps, env_options=env_options)
     manager.choice = f"sync ({manager_type}: {reason})"
     return manager

@@ -1,0 +1,80 @@
+"""A2C (advantage actor-critic) with DI-engine's keys, for discrete and continuous actions.
+
+One pass of shuffled ``batch_size`` minibatches over each collect (DI-engine's A2C makes exactly
+one; ``learn.epoch_per_collect`` is honoured here, default 1), GAE advantages, the return target
+``value + advantage`` and DI-engine's loss weighting (``rl_utils.a2c_loss``).
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from ding_lite.config.compile import in_unit_interval, non_negative, positive
+from ding_lite.policy.on_policy import OnPolicy
+from ding_lite.rl_utils.a2c import a2c_loss
+
+
+class A2CPolicy(OnPolicy):
+    name = "a2c"
+    config: ClassVar[dict] = dict(
+        type="a2c",  # policy name in the registry
+        learn=dict(
+            epoch_per_collect=1,  # passes over each collect (DI-engine's A2C: always one, whatever is set)
+            batch_size=64,  # minibatch of one gradient update (one train_iter)
+            learning_rate=0.001,  # Adam step size
+            betas=(0.9, 0.999),  # DI-engine key: Adam's moment decay rates
+            eps=1e-8,  # DI-engine key: Adam's epsilon
+            grad_norm=0.5,  # max global gradient norm (0 disables clipping)
+            value_weight=0.5,  # weight of the value loss (a plain MSE, no 1/2)
+            entropy_weight=0.01,  # weight of the entropy bonus
+            adv_norm=False,  # standardise the advantages of each minibatch
+            ignore_done=False,  # treat terminations like time limits: bootstrap from V(final observation)
+        ),
+        collect=dict(
+            n_sample=80,  # transitions per collect, over all collector envs (rounded up to a multiple)
+            discount_factor=0.9,  # DI-engine's A2C default gamma
+            gae_lambda=0.95,  # GAE's lambda
+        ),
+    )
+    rules: ClassVar[dict] = {
+        "learn.betas": lambda v: None if len(v) == 2 and all(0 <= b < 1 for b in v) else "be two numbers in [0, 1)",
+        "learn.eps": positive,
+        "learn.grad_norm": non_negative,
+        "learn.value_weight": non_negative,
+        "learn.entropy_weight": non_negative,
+        "collect.n_sample": positive,
+        "collect.gae_lambda": in_unit_interval,
+    }
+
+    def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
+        super().__init__(cfg, seed, action_space)
+        self.optimizer.betas, self.optimizer.eps = tuple(cfg["learn"]["betas"]), cfg["learn"]["eps"]
+
+    def process_rollout(self, rollout: dict[str, np.ndarray], last_obs: np.ndarray) -> dict[str, torch.Tensor]:
+        """GAE as in the family; with ``ignore_done`` a termination bootstraps like a time limit."""
+        if self.cfg["learn"]["ignore_done"]:
+            rollout = {**rollout, "truncated": rollout["truncated"] | rollout["terminated"],
+                       "terminated": np.zeros_like(rollout["terminated"])}
+        return super().process_rollout(rollout, last_obs)
+
+    def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        learn = self.cfg["learn"]
+        out, value = self.model(batch["obs"])
+        logp, entropy = self.log_prob_entropy(out, batch["action"])
+        adv = batch["adv"]
+        returns = batch["value"] + adv  # the target is built before any normalisation
+        if learn["adv_norm"] and len(adv) > 1:
+            adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+        total, _, info = a2c_loss(logp, entropy, value, adv, returns, learn["value_weight"], learn["entropy_weight"])
+        grad_norm = self.optimize(total, self.optimizer, learn["grad_norm"] or float("inf"))
+        return {
+            "total_loss": total.item(),
+            "policy_loss": info["policy_loss"].item(),
+            "value_loss": info["value_loss"].item(),
+            "entropy": info["entropy"].item(),
+            "adv_abs_max": adv.abs().max().item(),
+            "grad_norm": grad_norm.item(),
+            "cur_lr": self.optimizer.lr,
+        }

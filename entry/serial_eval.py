@@ -9,7 +9,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ding_lite.envs.make import EnvOptions
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,14 +42,14 @@ def pick_checkpoint(args: argparse.Namespace, exp_name: str) -> Path:
 
 
 def play(policy: Any, env_id: str, episodes: int, seed: int, gif: str | None,
-         max_episode_steps: int | None) -> list[float]:
+         max_episode_steps: int | None, options: EnvOptions | None = None) -> list[float]:
     import numpy as np
 
     from ding_lite.envs.make import make_env, silence_env_warnings
 
     silence_env_warnings()
     kwargs: dict[str, Any] = {"render_mode": "rgb_array"} if gif else {}
-    env = make_env(env_id, max_episode_steps, **kwargs)
+    env = make_env(env_id, max_episode_steps, options=options, **kwargs)
     if hasattr(policy, "set_action_bounds") and hasattr(env.action_space, "low"):
         policy.set_action_bounds(env.action_space.low, env.action_space.high)
     returns, frames = [], []
@@ -82,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     from configs import SEARCH_PATH
     from ding_lite.config import ConfigError, load_config_file
+    from ding_lite.envs.make import env_options
+    from ding_lite.envs.registry import resolve_env
     from ding_lite.policy.registry import get_policy_class
     from ding_lite.utils.checkpoint_io import CheckpointError, load_checkpoint
 
@@ -95,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         policy = get_policy_class(cfg["policy"]["type"])(cfg["policy"], args.seed)
         policy.check_learn_state(ckpt["policy"], str(ckpt_path))
         policy.load_state_dict_learn(ckpt["policy"], restore_rng=False)
+        env_id, _ = resolve_env(cfg["env"])  # registers Atari and user envs; the note was logged in training
         if args.gif:
             import PIL  # noqa: F401
             import pygame  # noqa: F401 - fail here, before playing, when rendering is impossible
@@ -107,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"playing {args.episodes} episodes of {cfg['env']['env_id']} with {ckpt_path} "
           f"(train_iter {ckpt['train_iter']}, envstep {ckpt['envstep']})", flush=True)
-    returns = play(policy, cfg["env"]["env_id"], args.episodes, args.seed, args.gif, cfg["env"]["max_episode_steps"])
+    returns = play(policy, env_id, args.episodes, args.seed, args.gif, cfg["env"]["max_episode_steps"],
+                   env_options(cfg["env"], evaluator=True))
     print(f"mean return over {len(returns)} episodes: {sum(returns) / len(returns):.1f}", flush=True)
     if args.gif:
         print(f"animation of episode 1 written to {args.gif}", flush=True)

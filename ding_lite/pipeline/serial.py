@@ -17,8 +17,9 @@ import torch
 
 from ding_lite.config import ConfigError, compile_config, save_config
 from ding_lite.config.save import config_markdown
+from ding_lite.envs.make import env_options
 from ding_lite.envs.managers import make_manager
-from ding_lite.envs.registry import resolve_env_id
+from ding_lite.envs.registry import resolve_env
 from ding_lite.pipeline.layout import (
     CKPT_DIR,
     LOG_DIR,
@@ -83,7 +84,7 @@ class SerialPipeline(RunState):
         set_horizons(cfg, overrides)
         if seed is not None:
             cfg["seed"] = seed
-        cfg["env"]["env_id"] = resolve_env_id(cfg["env"])
+        cfg["env"]["env_id"], env_note = resolve_env(cfg["env"])
         self.base_dir = Path(base_dir).resolve()
         self.config_path = config_path
         self.policy_cls = policy_cls
@@ -106,7 +107,7 @@ class SerialPipeline(RunState):
             raise ConfigError("config key 'policy.learn.resume_training' is True but no checkpoint is named: "
                               "set policy.learn.learner.hook.load_ckpt_before_run or pass --resume.")
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
-        self.warnings: list[str] = []
+        self.warnings: list[str] = [env_note] if env_note else []
         if self.resuming:
             self._reconcile_with_checkpoint(cfg, overrides)
             self.run_dir = run_dir_of_checkpoint(self.ckpt_path)
@@ -126,9 +127,11 @@ class SerialPipeline(RunState):
         seed_everything(seed)
         manager_type = env_cfg["manager"]["type"]
         self.collector_env = make_manager(env_cfg["env_id"], env_cfg["collector_env_num"], seed, manager_type,
-                                          env_cfg["max_episode_steps"], env_cfg["manager"])
+                                          env_cfg["max_episode_steps"], env_cfg["manager"],
+                                          env_options=env_options(env_cfg, evaluator=False))
         self.evaluator_env = make_manager(env_cfg["env_id"], env_cfg["evaluator_env_num"], seed, manager_type,
-                                          env_cfg["max_episode_steps"], env_cfg["manager"])
+                                          env_cfg["max_episode_steps"], env_cfg["manager"],
+                                          env_options=env_options(env_cfg, evaluator=True))
         self.policy = self.policy_cls(cfg["policy"], seed, action_space=self.collector_env.action_space)
         self.policy.check_spaces(self.collector_env.observation_space, self.collector_env.action_space, env_cfg["env_id"])
         if self.checkpoint is not None:

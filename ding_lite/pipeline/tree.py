@@ -1,7 +1,7 @@
 """The config tree of a serial run: every component's defaults and the rules compile_config enforces."""
 from __future__ import annotations
 
-from ding_lite.config.compile import non_negative, of_type, one_of, positive
+from ding_lite.config.compile import all_of, non_negative, of_type, one_of, positive
 from ding_lite.envs import managers as env_manager
 from ding_lite.worker import collector as collector_mod
 from ding_lite.worker import evaluator as evaluator_mod
@@ -37,6 +37,12 @@ def pipeline_rules(policy_cls: type) -> dict:
         "env.stop_value": of_type(int, float),
         "env.max_episode_steps": of_type(int),
         "env.manager.type": one_of(*env_manager.MANAGER_TYPES),
+        "env.frame_stack": all_of(of_type(int), non_negative),
+        **{f"env.{key}.use_norm": lambda v: None if not v else
+           "be False: ding_lite has no running normalisation inside the env (DI-engine's ObsNorm/RewardNorm wrappers)"
+           for key in ("norm_obs", "norm_reward")},
+        "env.collector_batch_size": all_of(of_type(int), positive),
+        "env.evaluator_batch_size": all_of(of_type(int), positive),
         "env.manager.ray.num_actors": positive,
         "env.manager.ray.num_cpus": non_negative,
         "env.manager.ray.num_gpus": non_negative,

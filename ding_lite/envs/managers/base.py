@@ -10,11 +10,15 @@ from __future__ import annotations
 import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-MANAGER_TYPES = ("auto", "vector", "sync", "base", "async", "subprocess", "async_subprocess", "ray")
+if TYPE_CHECKING:
+    from ding_lite.envs.make import EnvOptions
+
+MANAGER_TYPES = ("auto", "vector", "sync", "base", "async", "subprocess", "async_subprocess", "ray",
+                 "env_pool")
 
 
 def default_config() -> dict:
@@ -27,9 +31,17 @@ def default_config() -> dict:
         evaluator_env_num=5,  # separate envs used only for evaluation
         n_evaluator_episode=5,  # episodes per evaluation, spread over the evaluator envs
         stop_value=None,  # stop when the mean eval return reaches this (None: never)
-        max_episode_steps=None,  # override the env's own time limit
+        max_episode_steps=None,  # override the env's own time limit (Atari: emulator frames, 4 per agent step)
+        frame_stack=None,  # observations stacked channel-first (Atari: None means DI-engine's 4; 0 none)
+        norm_obs=dict(use_norm=False),  # DI-engine's running obs normalisation in the env: not in ding_lite
+        norm_reward=dict(use_norm=False),  # DI-engine's running reward normalisation in the env: not in ding_lite
+        collector_batch_size=None,  # envpool's batch: ding_lite steps every env each step (None or the env num)
+        evaluator_batch_size=None,
         manager=dict(
             type="auto",  # auto/base (fastest exact in-process), vector (numpy-vectorised), sync, async/subprocess, ray
+            # env_pool: envpool's C++ threads (pip install 'ding_lite[envpool]'; no exact resume)
+            shared_memory=False,  # DI-engine's transport for subprocess obs; ding_lite's pipes need no choice
+            reset_inplace=False,  # DI-engine's in-step reset: ding_lite's same-step autoreset always does it
             ray=dict(  # type='ray': the envs split over Ray actors (pip install -e ".[ray]")
                 num_actors=2,  # actors per env manager (collector and evaluator each); at most one per env
                 num_cpus=1.0,  # CPUs each actor reserves for its lifetime (fractions share a core)
@@ -76,8 +88,9 @@ class EnvManager(ABC):
     @classmethod
     @abstractmethod
     def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,
-              require_capture: bool = False) -> EnvManager:
-        """Open ``num_envs`` envs; BackendUnavailable when this backend cannot run ``env_id``.
+              require_capture: bool = False, env_options: EnvOptions | None = None) -> EnvManager:
+        """Open ``num_envs`` envs (with ``env_options``: Atari preset, frame stack, collector or evaluator flavour);
+        BackendUnavailable when this backend cannot run ``env_id``.
 
         ``require_capture`` ('auto' asks) also refuses when the envs' state could not be captured for
         checkpoints, so that 'auto' falls back to 'sync', the last resort, which runs every env.

@@ -44,15 +44,16 @@ DEFAULT_ENV_ID = "CartPole-v0"
 """DI-engine's resume guide shows a config with no env section naming the env; it trains CartPole."""
 
 _HEALTHY = "v5 pays the healthy reward only on healthy steps"
+_LANDER = ("v3 redraws wind and turbulence at every reset, fixes a non-determinism bug and widens the observation "
+           "bounds")
 RENAMED = {
     "Hopper-v3": ("Hopper-v5", _HEALTHY),
-    "Walker2d-v3": ("Walker2d-v5", f"{_HEALTHY}, and both feet have the same friction"),
+    "Walker2d-v3": ("Walker2d-v5", f"{_HEALTHY}, and both feet have friction 1.9 (v3: the right foot 0.9)"),
     "HalfCheetah-v3": ("HalfCheetah-v5", "same dynamics and rewards, built on the mujoco bindings"),
     "Ant-v3": ("Ant-v5", f"{_HEALTHY}, and its observation has 105 values, not 111 (no world-body contact forces)"),
-    "Humanoid-v3": ("Humanoid-v5", f"{_HEALTHY}, and its observation drops the world body's entries"),
-    "LunarLander-v2": ("LunarLander-v3", "v3 draws wind and turbulence from the seed, so episodes replay exactly"),
-    "LunarLanderContinuous-v2": ("LunarLanderContinuous-v3",
-                                 "v3 draws wind and turbulence from the seed, so episodes replay exactly"),
+    "Humanoid-v3": ("Humanoid-v5", f"{_HEALTHY}, and its observation has 348 values, not 376 (no world-body entries)"),
+    "LunarLander-v2": ("LunarLander-v3", _LANDER),
+    "LunarLanderContinuous-v2": ("LunarLanderContinuous-v3", _LANDER),
 }
 """DI-engine's ids that gymnasium 1.x no longer makes -> (the id trained instead, how the task changed)."""
 

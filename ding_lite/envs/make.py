@@ -45,14 +45,23 @@ class EnvOptions:
     train: bool = True
     """Collector envs train; evaluator envs (False) skip Atari's episodic life and reward clipping, so they play
     whole games and report the real score."""
+    act_scale: bool = False
+    """DI-engine's ``env.act_scale``: the policy acts in [-1, 1], the env gets actions scaled to its bounds."""
+    continuous: bool | None = None
+    """DI-engine's ``env.continuous``: False gives Pendulum DI-engine's 11 discrete actions (None: the env's own)."""
 
     def wraps(self, env_id: str) -> bool:
         """Whether these options add wrappers to ``env_id``'s envs (the numpy-vectorised backend cannot)."""
         from ding_lite.envs.registry import is_atari
 
-        return is_atari(env_id) or bool(self.frame_stack)
+        return is_atari(env_id) or bool(self.frame_stack) or self.act_scale or self.continuous is not None
 
     def wrap(self, env: gym.Env) -> gym.Env:
+        from ding_lite.envs.action_scale import wrap_actions
+
+        return wrap_actions(self._wrap_obs(env), self.act_scale, self.continuous)
+
+    def _wrap_obs(self, env: gym.Env) -> gym.Env:
         from ding_lite.envs.registry import is_atari
 
         if env.spec is not None and is_atari(env.spec.id):
@@ -69,7 +78,8 @@ class EnvOptions:
 def env_options(env_cfg: dict, evaluator: bool) -> EnvOptions:
     """The options of the collector's (``evaluator`` False) or the evaluator's envs, from the ``env`` section
     (a config saved before ``frame_stack`` existed has none)."""
-    return EnvOptions(frame_stack=env_cfg.get("frame_stack"), train=not evaluator)
+    return EnvOptions(frame_stack=env_cfg.get("frame_stack"), train=not evaluator,
+                      act_scale=bool(env_cfg.get("act_scale")), continuous=env_cfg.get("continuous"))
 
 
 def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequence[Wrapper] = (),

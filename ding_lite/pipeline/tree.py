@@ -36,6 +36,7 @@ def pipeline_rules(policy_cls: type) -> dict:
         "env.n_evaluator_episode": positive,
         "env.stop_value": of_type(int, float),
         "env.max_episode_steps": of_type(int),
+        "env.continuous": of_type(bool),
         "env.manager.type": one_of(*env_manager.MANAGER_TYPES),
         "env.frame_stack": all_of(of_type(int), non_negative),
         **{f"env.{key}.use_norm": lambda v: None if not v else

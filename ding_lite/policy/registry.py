@@ -9,6 +9,10 @@ POLICIES = {
     "ppo": "ding_lite.policy.ppo:PPOPolicy",
     "dqn": "ding_lite.policy.dqn:DQNPolicy",
     "pg": "ding_lite.policy.pg:PGPolicy",
+    "ddpg": "ding_lite.policy.ddpg:DDPGPolicy",
+    "td3": "ding_lite.policy.td3:TD3Policy",
+    "sac": "ding_lite.policy.sac:SACPolicy",
+    "discrete_sac": "ding_lite.policy.discrete_sac:DiscreteSACPolicy",
 }
 
 

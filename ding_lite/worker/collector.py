@@ -14,6 +14,9 @@ Report = Callable[[str, dict[str, float]], None]
 def default_config() -> dict:
     return dict(
         type="sample",  # 'sample': n_sample transitions per collect
+        # DI-engine's collector console cadence (train iters); ding_lite's console and train.log show the
+        # collector's figures every learn.learner.hook.log_show_after_iter instead
+        collect_print_freq=100,
     )
 
 

@@ -32,6 +32,9 @@ def default_config() -> dict:
         n_evaluator_episode=5,  # episodes per evaluation, spread over the evaluator envs
         stop_value=None,  # stop when the mean eval return reaches this (None: never)
         max_episode_steps=None,  # override the env's own time limit (Atari: emulator frames, 4 per agent step)
+        act_scale=False,  # DI-engine: the policy acts in [-1, 1], the env gets actions scaled to its bounds
+        continuous=None,  # DI-engine: False gives Pendulum 11 discrete actions (None: the env's own action space)
+        replay_path=None,  # DI-engine's video dir for its eval entry: not in ding_lite (serial_eval --gif animates)
         frame_stack=None,  # observations stacked channel-first (Atari: None means DI-engine's 4; 0 none)
         norm_obs=dict(use_norm=False),  # DI-engine's running obs normalisation in the env: not in ding_lite
         norm_reward=dict(use_norm=False),  # DI-engine's running reward normalisation in the env: not in ding_lite

@@ -1,0 +1,70 @@
+"""DI-engine's action keys of the env section: ``act_scale`` and ``continuous``, as gymnasium wrappers.
+
+- ``env.act_scale=True``: the policy acts in ``[-1, 1]`` and the env receives the action clipped to ``[-1, 1]``
+  and mapped affinely onto its own bounds (DI-engine's ``affine_transform``). The wrapped env's action space is
+  ``Box(-1, 1)``, so every policy sees the range it acts in. Spaces without finite bounds (and discrete ones)
+  are left as they are, as DI-engine's envs ignore the key there.
+- ``env.continuous=False`` on Pendulum: DI-engine's 11 discrete actions, action ``i`` meaning the torque
+  ``2 * i / 10 - 1`` in ``[-1, 1]`` (then scaled by ``act_scale``, as DI-engine's env does). ``True`` (and the
+  default ``None``) keep the env's own continuous space; on any other env ``False`` is one clear error.
+
+Both wrappers hold only arrays and spaces, so the env-state capture reads them like any other wrapper.
+"""
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+
+from ding_lite.config.errors import ConfigError
+
+DISCRETE_PENDULUM_ACTIONS = 11
+"""DI-engine's ``PendulumEnv(continuous=False)`` action count."""
+
+
+class ActionScale(gym.ActionWrapper):
+    """The policy's ``[-1, 1]`` actions clipped, then mapped onto the env's ``[low, high]``."""
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        space = env.action_space
+        self.low = space.low.astype(np.float64)
+        self.half_range = (space.high.astype(np.float64) - self.low) / 2.0
+        self.action_space = gym.spaces.Box(-1.0, 1.0, space.shape, space.dtype)
+
+    def action(self, action: np.ndarray) -> np.ndarray:
+        unit = np.clip(np.asarray(action, dtype=np.float64), -1.0, 1.0)
+        return (self.low + (unit + 1.0) * self.half_range).astype(self.env.action_space.dtype)
+
+
+class DiscretizedPendulum(gym.ActionWrapper):
+    """Action ``i`` of ``n`` is the value ``2 * i / (n - 1) - 1`` in every action dimension."""
+
+    def __init__(self, env: gym.Env, n: int = DISCRETE_PENDULUM_ACTIONS) -> None:
+        super().__init__(env)
+        self.values = np.linspace(-1.0, 1.0, n).astype(env.action_space.dtype)
+        self.action_space = gym.spaces.Discrete(n)
+
+    def action(self, action: int | np.ndarray) -> np.ndarray:
+        return np.full(self.env.action_space.shape, self.values[int(action)], dtype=self.values.dtype)
+
+
+def scales(space: gym.spaces.Space) -> bool:
+    """Whether ``act_scale`` changes this space: finite bounds other than ``[-1, 1]``."""
+    return (isinstance(space, gym.spaces.Box) and bool(np.all(np.isfinite(space.low)))
+            and bool(np.all(np.isfinite(space.high))) and not (np.all(space.low == -1) and np.all(space.high == 1)))
+
+
+def wrap_actions(env: gym.Env, act_scale: bool, continuous: bool | None) -> gym.Env:
+    """``env`` with DI-engine's ``act_scale`` and ``continuous`` meanings applied (scaling innermost)."""
+    if act_scale and scales(env.action_space):
+        env = ActionScale(env)
+    if continuous is False:
+        if env.spec is None or env.spec.name != "Pendulum":
+            name = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
+            raise ConfigError(f"config key 'env.continuous' is False, but only Pendulum has DI-engine's discretised "
+                              f"actions; {name} keeps its own action space (leave the key out).")
+        env = DiscretizedPendulum(env)
+    elif continuous is True and not isinstance(env.action_space, gym.spaces.Box):
+        raise ConfigError(f"config key 'env.continuous' is True, but {env.spec.id if env.spec else 'this env'} "
+                          "has discrete actions.")
+    return env

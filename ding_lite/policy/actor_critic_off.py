@@ -1,0 +1,151 @@
+"""The off-policy actor-critic family: replay (from OffPolicy), an actor and critic(s) with their own
+optimizers, a soft target copy of the whole model, exploration from the policy's generators, delayed actor
+updates and a uniform-random warm-up. DDPG, TD3, SAC and discrete SAC add a config diff, ``explore`` /
+``greedy`` and ``learn_step`` (their losses, from ``rl_utils.ac_losses``).
+
+The actor acts in ``[-1, 1]`` (a tanh output), as DI-engine's QAC does; ``env.act_scale=True`` maps that onto
+the env's bounds (said once in the log when the env's bounds differ and the key is off). Like Q-learning,
+every ``collect_forward`` call adds ``len(obs)`` to the registered ``collect_envstep`` counter, which equals the
+collector's envstep, so warm-up and epsilon schedules continue where a resumed run stopped. The target net
+follows after every update (DI-engine's momentum target, ``learn.target_theta``), the actor every
+``learn.actor_update_freq``-th update, counted by the registered ``learn_count``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from ding_lite.config import ConfigError
+from ding_lite.config.compile import non_negative, one_of, positive
+from ding_lite.data.replay_buffer import ReplayBuffer
+from ding_lite.model.common.encoder import obs_dims
+from ding_lite.model.qac import ContinuousQAC
+from ding_lite.model.qac import default_config as qac_config
+from ding_lite.policy.off_policy import OffPolicy
+from ding_lite.torch_utils.target import TargetNetwork
+
+
+def _encoder_widths(value: Any) -> str | None:
+    if value is None or (value and all(isinstance(x, int) and x > 0 for x in value)):
+        return None
+    return "be None (flat observations straight into the heads) or a non-empty list of positive ints"
+
+
+class ActorCriticOff(OffPolicy):
+    config: ClassVar[dict] = dict(
+        discount_factor=None,  # not this family's key: DI-engine keeps gamma at learn.discount_factor
+        random_collect_size=25000,  # the first N env steps act uniformly in [-1, 1], no training (DI-engine)
+        multi_agent=False,  # DI-engine key: multi-agent variants are not in ding_lite (must be False)
+        model=qac_config(),
+        learn=dict(
+            update_per_collect=1,  # gradient updates after each collect
+            batch_size=256,  # transitions per minibatch
+            discount_factor=0.99,  # gamma (DI-engine's key for this family)
+            target_theta=0.005,  # soft target update: target <- target + theta * (online - target), every update
+            actor_update_freq=1,  # the actor learns on every N-th update (TD3: 2)
+        ),
+        collect=dict(n_sample=1),  # transitions per collect, over all collector envs
+        other=dict(replay_buffer=dict(replay_buffer_size=100000)),
+    )
+    rules: ClassVar[dict] = {
+        "discount_factor": lambda v: None if v is None else
+        "be left unset: this family reads policy.learn.discount_factor (DI-engine's key)",
+        "priority": lambda v: None if not v else "be False: prioritized replay is not wired into this family yet",
+        "multi_agent": one_of(False),
+        "model.encoder_hidden_size_list": _encoder_widths,
+        "model.actor_head_hidden_size": positive,
+        "model.critic_head_hidden_size": positive,
+        "model.actor_head_layer_num": non_negative,
+        "model.critic_head_layer_num": non_negative,
+        "learn.discount_factor": lambda v: None if 0 <= v <= 1 else "be between 0 and 1",
+        "learn.target_theta": lambda v: None if 0 < v <= 1 else "be in (0, 1]",
+        "learn.actor_update_freq": lambda v: None if v >= 1 else "be >= 1 (the actor learns every N-th update)",
+    }
+    shaping = ("model",)
+    """Every model key shapes the saved weights (twin_critic adds a critic, action_space changes the actor)."""
+    discrete = False
+    """Whether the policy acts on discrete actions (discrete SAC)."""
+
+    def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
+        super().__init__(cfg, seed, action_space)
+        self.model = self.register("model", self.build_model().to(self.device))
+        self.target = TargetNetwork(self.model, self.build_model().to(self.device), 0, cfg["learn"]["target_theta"])
+        self.target_model = self.register("target_model", self.target.net)
+        self.action_shape = cfg["model"]["action_shape"]
+        self.register_counter("collect_envstep")  # env steps acted on in collect mode (== collector envstep)
+        self.register_counter("learn_count")  # gradient updates made (drives the delayed actor)
+
+    def build_model(self) -> torch.nn.Module:
+        """Built twice (online, then target), so the initial weights follow the seed."""
+        return ContinuousQAC(**self.cfg["model"])
+
+    def bind_action_space(self, action_space: Any) -> None:
+        super().bind_action_space(action_space)
+        low, high = self.action_low, self.action_high
+        if low is not None and not (np.all(low == -1) and np.all(high == 1)):
+            self.notes.append(f"the {self.name} policy acts in [-1, 1], but the env's action bounds are "
+                              f"[{low.min():g}, {high.max():g}]: set env.act_scale=True to scale its actions.")
+
+    def check_spaces(self, obs_space: Any, act_space: Any, env_id: str) -> None:
+        """Observation shape, action kind (pointing at the sibling algorithm) and action count."""
+        model = self.cfg["model"]
+        if tuple(obs_space.shape) != obs_dims(model["obs_shape"]):
+            raise ConfigError(f"config key 'policy.model.obs_shape' is {model['obs_shape']}, "
+                              f"but {env_id} observations have shape {obs_space.shape}.")
+        discrete = hasattr(act_space, "n")
+        if discrete != self.discrete:
+            other = {"sac": "discrete_sac", "discrete_sac": "sac"}.get(self.name)
+            hint = f": use policy.type '{other}'" if other else ""
+            kind, env_kind = ("discrete", "continuous") if self.discrete else ("continuous", "discrete")
+            raise ConfigError(f"config key 'policy.type' is '{self.name}', which needs {kind} actions, but "
+                              f"{env_id}'s actions are {env_kind}{hint}.")
+        n_actions = int(act_space.n) if discrete else int(act_space.shape[0])
+        if model["action_shape"] != n_actions:
+            raise ConfigError(f"config key 'policy.model.action_shape' is {model['action_shape']}, "
+                              f"but {env_id} has {n_actions} {'actions' if discrete else 'action dimensions'}.")
+
+    # ----------------------------------------------------------------- acting
+
+    def random_actions(self, n: int) -> torch.Tensor:
+        """Warm-up: uniform in [-1, 1] per dimension (discrete SAC: uniform over the actions)."""
+        return self.rand((n, self.action_shape), self.collect_generator) * 2.0 - 1.0
+
+    def explore(self, obs: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def greedy(self, obs: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def collect_forward(self, obs: np.ndarray) -> dict[str, np.ndarray]:
+        n = obs.shape[0]
+        warm = self.warming_up(self.collect_envstep)
+        action = self.random_actions(n) if warm else self.explore(self.obs(obs))
+        self.collect_envstep += n
+        action_np = self.numpy(action)
+        return {"action": action_np, "env_action": action_np}
+
+    @torch.no_grad()
+    def eval_forward(self, obs: np.ndarray) -> np.ndarray:
+        return self.numpy(self.greedy(self.obs(obs)))
+
+    # ----------------------------------------------------------------- learning
+
+    def train_batches(self, buffer: ReplayBuffer) -> Iterator[dict[str, torch.Tensor]]:
+        """OffPolicy's sampling with this family's gamma key, ``learn.discount_factor``."""
+        learn = self.cfg["learn"]
+        for _ in range(learn["update_per_collect"]):
+            batch = buffer.sample(learn["batch_size"], self.cfg["nstep"], learn["discount_factor"],
+                                  self.learn_generator, learn["ignore_done"])
+            yield batch if self.device.type == "cpu" else {k: v.to(self.device) for k, v in batch.items()}
+
+    def actor_due(self) -> bool:
+        """Whether this update (the ``learn_count + 1``-th) also trains the actor."""
+        return (self.learn_count + 1) % self.cfg["learn"]["actor_update_freq"] == 0
+
+    def after_update(self) -> None:
+        self.learn_count += 1
+        self.target.update(self.learn_count)

@@ -1,0 +1,83 @@
+"""DDPG (Lillicrap et al., 2016): a deterministic tanh actor, a Q critic, Gaussian exploration noise.
+
+TD3 is this policy's config plus ``twin_critic``, a delayed actor and target policy smoothing
+(``learn.noise``), so both share ``learn_step``.
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import torch
+
+from ding_lite.config.compile import non_negative, one_of, positive
+from ding_lite.policy.actor_critic_off import ActorCriticOff
+from ding_lite.rl_utils.ac_losses import critic_mse_loss, ddpg_actor_loss, smoothed_target_action, twin_q_target
+
+
+def _noise_range(value: dict) -> str | None:
+    return None if value["min"] <= 0 <= value["max"] else "have min <= 0 <= max"
+
+
+class DDPGPolicy(ActorCriticOff):
+    name = "ddpg"
+    config: ClassVar[dict] = dict(
+        type="ddpg",
+        action_space="continuous",  # DI-engine key ('hybrid' is not in ding_lite)
+        reward_batch_norm=False,  # DI-engine key: per-batch reward normalisation is not in ding_lite (must be False)
+        model=dict(action_space="regression", twin_critic=False),
+        learn=dict(
+            learning_rate_actor=1e-3,  # Adam step size of the actor
+            learning_rate_critic=1e-3,  # Adam step size of the critic(s)
+            noise=False,  # target policy smoothing: noise on the target action (TD3)
+            noise_sigma=0.2,  # its standard deviation (in the [-1, 1] action units)
+            noise_range=dict(min=-0.5, max=0.5),  # its clip range
+        ),
+        collect=dict(noise_sigma=0.1),  # std of the Gaussian exploration noise added to the actor's action
+    )
+    rules: ClassVar[dict] = {
+        "action_space": one_of("continuous"),
+        "reward_batch_norm": one_of(False),
+        "model.action_space": one_of("regression"),
+        "learn.learning_rate_actor": positive,
+        "learn.learning_rate_critic": positive,
+        "learn.noise_sigma": non_negative,
+        "learn.noise_range": _noise_range,
+        "collect.noise_sigma": non_negative,
+    }
+
+    def __init__(self, cfg: dict, seed: int, action_space=None) -> None:
+        super().__init__(cfg, seed, action_space)
+        self.actor_optimizer = self.make_optimizer("actor_optimizer", self.model.actor_parameters(),
+                                                   "learning_rate_actor")
+        self.critic_optimizer = self.make_optimizer("critic_optimizer", self.model.critic_parameters(),
+                                                    "learning_rate_critic")
+
+    def explore(self, obs: torch.Tensor) -> torch.Tensor:
+        action = self.model.actor(obs)
+        noise = torch.randn(action.shape, generator=self.collect_generator).to(self.device)
+        return (action + noise * self.cfg["collect"]["noise_sigma"]).clamp_(-1.0, 1.0)
+
+    def greedy(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.model.actor(obs)
+
+    def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        learn = self.cfg["learn"]
+        obs, boot = batch["obs"], batch["bootstrap_obs"]
+        with torch.no_grad():
+            next_action = self.target_model.actor(boot)
+            if learn["noise"]:
+                clip = (learn["noise_range"]["min"], learn["noise_range"]["max"])
+                next_action = smoothed_target_action(next_action, learn["noise_sigma"], clip, -1.0, 1.0,
+                                                     self.learn_generator)
+            target = twin_q_target(*self.target_model.critic(boot, next_action), batch["returns"], batch["discount"])
+        q1, q2 = self.model.critic(obs, batch["action"])
+        critic_loss, _, info = critic_mse_loss(q1, q2, target)
+        self.optimize(critic_loss, self.critic_optimizer, None)
+        out = {"critic_loss": critic_loss.item(), **{k: v.item() for k, v in info.items()}}
+        if self.actor_due():
+            q_policy, _ = self.model.critic(obs, self.model.actor(obs), twin=False)
+            actor_loss, actor_info = ddpg_actor_loss(q_policy)
+            self.optimize(actor_loss, self.actor_optimizer, None)
+            out.update(actor_loss=actor_loss.item(), **{k: v.item() for k, v in actor_info.items()})
+        self.after_update()
+        return {**out, "cur_lr_actor": self.actor_optimizer.lr, "cur_lr_critic": self.critic_optimizer.lr}

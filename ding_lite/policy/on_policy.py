@@ -58,8 +58,12 @@ class OnPolicy(Policy):
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)
         self.continuous = cfg["model"]["action_space"] == "continuous"
-        self.model = self.register("model", VAC(**cfg["model"]).to(self.device))
+        self.model = self.register("model", self.build_model().to(self.device))
         self.optimizer = self.make_optimizer("optimizer", self.optimized_parameters())
+
+    def build_model(self) -> VAC:
+        """The family's model; an algorithm with more networks (PPG) returns a VAC subclass."""
+        return VAC(**self.cfg["model"])
 
     def optimized_parameters(self) -> list[torch.nn.Parameter]:
         return list(self.model.parameters())

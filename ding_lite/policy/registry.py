@@ -13,6 +13,10 @@ POLICIES = {
     "td3": "ding_lite.policy.td3:TD3Policy",
     "sac": "ding_lite.policy.sac:SACPolicy",
     "discrete_sac": "ding_lite.policy.discrete_sac:DiscreteSACPolicy",
+    "a2c": "ding_lite.policy.a2c:A2CPolicy",
+    "trpo": "ding_lite.policy.trpo:TRPOPolicy",
+    "ppo_offpolicy": "ding_lite.policy.ppo_offpolicy:PPOOffPolicy",
+    "ppg_offpolicy": "ding_lite.policy.ppg:PPGOffPolicy",
 }
 
 

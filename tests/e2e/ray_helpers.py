@@ -16,6 +16,13 @@ def ray_address() -> str:
     return ray.get_runtime_context().gcs_address
 
 
+def session_dir() -> Path:
+    """Where the session's Ray keeps its files (Tune's trial dirs are staged under artifacts/ there)."""
+    from ray._private.worker import global_worker
+
+    return Path(global_worker.node.get_session_dir_path())
+
+
 def wait_for(predicate, timeout: float = 120, what: str = "condition") -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -1,0 +1,68 @@
+"""A Tune trial of a ding_lite run whose worker is SIGKILLed restarts (max_failures=1) from the checkpoint it
+handed Tune and ends bit for bit as an uninterrupted run."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+from configs import SEARCH_PATH
+from ding_lite.config import load_config_file
+from ding_lite.distributed.task import RunSpec, build
+from tests.e2e.conftest import cli_env
+from tests.e2e.ray_helpers import logged_pid, ray_address, session_dir, wait_for
+from tests.e2e.test_ray_runs import assert_same
+
+POINT = {"env.stop_value": 1000, "policy.learn.learner.hook.save_ckpt_after_iter": 40}
+HORIZON, FINAL = 5120, "iteration_800.pth.tar"
+TUNE = """\
+import json, sys
+import ray
+from ray import tune
+from configs import SEARCH_PATH
+from ding_lite.distributed.tune import trainable
+
+ray.init(address=sys.argv[1], logging_level="WARNING")
+tuner = tune.Tuner(trainable("cartpole_ppo_config.py", SEARCH_PATH, max_env_step={horizon}),
+                   param_space={{"seed": 1, **{point!r}}},
+                   run_config=tune.RunConfig(storage_path=sys.argv[2], name="trials", verbose=0,
+                                             failure_config=tune.FailureConfig(max_failures=1)))
+result = tuner.fit()[0]
+print(json.dumps({{"error": str(result.error) if result.error else None, "path": result.path,
+                   "metrics": {{k: result.metrics[k] for k in ("envstep", "train_iter")}}}}))
+"""
+
+
+def test_a_killed_trial_resumes_from_its_tune_checkpoint_exactly(tmp_path):
+    script = tmp_path / "tune_run.py"
+    script.write_text(TUNE.format(horizon=HORIZON, point=POINT))
+    store = tmp_path / "store"
+    proc = subprocess.Popen([sys.executable, str(script), ray_address(), str(store)], cwd=tmp_path, env=cli_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    staged = session_dir() / "artifacts"  # Tune runs a trial in a local staging dir and syncs it to storage_path
+
+    def started() -> Path | None:
+        logs = [log for log in staged.glob("**/cartpole_ppo/log/train.log") if str(tmp_path) not in str(log)
+                and list(log.parent.parent.glob("ckpt/iteration_*"))]
+        return logs[0] if logs and logged_pid(logs[0], "tune: started trial") else None
+
+    log = wait_for(started, what="the trial to write its first checkpoint")
+    os.kill(logged_pid(log, "tune: started trial"), signal.SIGKILL)
+    out, err = proc.communicate(timeout=180)
+    assert proc.returncode == 0, err
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["error"] is None and result["metrics"] == {"envstep": HORIZON, "train_iter": 800}
+    assert "tune: resumed trial" in log.read_text()
+    run_dir = log.parent.parent
+    main, create, path = load_config_file("cartpole_ppo_config.py", SEARCH_PATH)
+    reference = tmp_path / "reference"
+    build(RunSpec("cartpole_ppo", 1, POINT, main, create, str(reference), str(path),
+                  horizons={"max_env_step": HORIZON})).run()
+    got = torch.load(run_dir / "ckpt" / FINAL, weights_only=True)
+    assert_same(got, torch.load(reference / "cartpole_ppo" / "ckpt" / FINAL, weights_only=True))

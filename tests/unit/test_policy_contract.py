@@ -23,6 +23,11 @@ CONTRACT_RUNS = {
     # policy type: (shipped config, edits that keep a two-cycle run short and exact)
     "ppo": ("cartpole_ppo_config.py", {"policy": {"collect": {"n_sample": 64}, "learn": {"epoch_per_collect": 2}}}),
     "pg": ("cartpole_pg_config.py", {"policy": {"collect": {"n_episode": 2}}}),
+    "a2c": ("cartpole_a2c_config.py", {"policy": {"collect": {"n_sample": 64}}}),
+    "trpo": ("cartpole_trpo_config.py", {"policy": {"collect": {"n_sample": 128}}}),
+    "ppo_offpolicy": ("cartpole_ppo_offpolicy_config.py", {"policy": {"learn": {"update_per_collect": 2}}}),
+    "ppg_offpolicy": ("cartpole_ppg_config.py", {"policy": {"learn": {"update_per_collect": 3, "aux_freq": 5,
+                                                                       "aux_train_epoch": 1}}}),
     "dqn": ("cartpole_dqn_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}},
                                                   "random_collect_size": 0}}),
 }

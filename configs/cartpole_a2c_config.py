@@ -1,0 +1,43 @@
+from easydict import EasyDict
+
+# A2C on CartPole-v0 with DI-engine's cartpole_a2c settings: one pass of minibatches of 40 over each
+# collect of 80 transitions, GAE lambda 0.95 with A2C's default gamma 0.9, entropy bonus 0.01.
+cartpole_a2c_config = dict(
+    exp_name='cartpole_a2c',
+    env=dict(
+        env_id='CartPole-v0',
+        collector_env_num=8,
+        evaluator_env_num=5,
+        n_evaluator_episode=5,
+        stop_value=195,
+    ),
+    policy=dict(
+        cuda=False,
+        action_space='discrete',
+        model=dict(
+            obs_shape=4,
+            action_shape=2,
+            action_space='discrete',
+            encoder_hidden_size_list=[128, 128, 64],
+        ),
+        learn=dict(
+            batch_size=40,
+            learning_rate=0.001,
+            entropy_weight=0.01,
+            learner=dict(hook=dict(save_ckpt_after_iter=200)),
+        ),
+        collect=dict(
+            n_sample=80,
+            gae_lambda=0.95,
+        ),
+        eval=dict(evaluator=dict(eval_freq=50, ), ),
+    ),
+)
+cartpole_a2c_config = EasyDict(cartpole_a2c_config)
+main_config = cartpole_a2c_config
+cartpole_a2c_create_config = dict(
+    env=dict(type='cartpole'),
+    env_manager=dict(type='base'),
+    policy=dict(type='a2c'),
+)
+create_config = EasyDict(cartpole_a2c_create_config)

@@ -25,6 +25,8 @@ setup(
         "mujoco": ["gymnasium[mujoco]"],  # the mujoco bindings and imageio (rendering)
         "box2d": ["gymnasium[box2d]"],  # LunarLander, BipedalWalker (the prebuilt box2d wheel)
         "envpool": ["envpool"],  # env_manager.type='env_pool' (Linux wheels; 1.2.5 tested)
+        "ray": ["ray==2.60.0"],  # entry.ray_runs, env_manager.type='ray' (core Ray only; the version tested)
+        "tune": ["ray[tune]==2.60.0"],  # ding_lite.distributed.tune: runs as Tune trials
         "test": ["pytest", "pygame", "pillow"],
     },
 )

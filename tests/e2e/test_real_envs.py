@@ -184,3 +184,30 @@ def test_envpool_pong_is_di_engine_s_preprocessing_with_uint8_frames():
 def test_the_readme_custom_env_is_this_file_s_env():
     readme = (REPO / "README.rst").read_text()
     assert textwrap.indent(CORRIDOR, "    ").strip() in readme
+
+
+def test_envpool_training_envs_go_on_with_the_same_game_after_a_lost_life():
+    pytest.importorskip("envpool")
+    from ding_lite.envs.make import EnvOptions
+    from ding_lite.envs.managers import make_manager
+
+    manager = make_manager("Breakout-v5", 2, 0, "env_pool", env_options=EnvOptions(train=True))
+    recv, lives = manager._pool.recv, []
+
+    def recv_noting_lives():
+        result = recv()
+        lives.append(int(result[4]["lives"][0]))
+        return result
+
+    manager._pool.recv = recv_noting_lives
+    manager.reset()
+    episode_starts = []
+    for t in range(2000):
+        lives.clear()
+        res = manager.step(np.array([1 if t % 10 == 0 else 3] * 2))
+        if (res.terminated | res.truncated).any():
+            episode_starts.append(lives[-1])  # the lives of the next episode's first step
+        if len(episode_starts) >= 3:
+            break
+    manager.close()
+    assert episode_starts and min(episode_starts) < 5  # a full game reset would always give 5 lives

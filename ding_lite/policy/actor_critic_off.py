@@ -47,14 +47,23 @@ class ActorCriticOff(OffPolicy):
             target_theta=0.005,  # soft target update: target <- target + theta * (online - target), every update
             actor_update_freq=1,  # the actor learns on every N-th update (TD3: 2)
         ),
-        collect=dict(n_sample=1),  # transitions per collect, over all collector envs
-        other=dict(replay_buffer=dict(replay_buffer_size=100000)),
+        collect=dict(
+            n_sample=1,  # transitions per collect, over all collector envs
+            env_num=None,  # DI-engine's copy of env.collector_env_num, which decides (as in DI-engine)
+        ),
+        eval=dict(env_num=None),  # DI-engine's copy of env.evaluator_env_num, which decides (as in DI-engine)
+        command=dict(),  # DI-engine's command-mode section: nothing to configure (must be empty)
+        other=dict(replay_buffer=dict(
+            replay_buffer_size=100000,
+            max_use=None,  # DI-engine: evict a transition after this many samples; not done here (said once)
+        )),
     )
     rules: ClassVar[dict] = {
         "discount_factor": lambda v: None if v is None else
         "be left unset: this family reads policy.learn.discount_factor (DI-engine's key)",
         "priority": lambda v: None if not v else "be False: prioritized replay is not wired into this family yet",
         "multi_agent": one_of(False),
+        "command": lambda v: None if not v else "be empty: DI-engine's command mode is not in ding_lite",
         "model.encoder_hidden_size_list": _encoder_widths,
         "model.actor_head_hidden_size": positive,
         "model.critic_head_hidden_size": positive,
@@ -77,6 +86,10 @@ class ActorCriticOff(OffPolicy):
         self.action_shape = cfg["model"]["action_shape"]
         self.register_counter("collect_envstep")  # env steps acted on in collect mode (== collector envstep)
         self.register_counter("learn_count")  # gradient updates made (drives the delayed actor)
+        max_use = cfg["other"]["replay_buffer"]["max_use"]
+        if max_use is not None:
+            self.notes.append(f"policy.other.replay_buffer.max_use={max_use}: ding_lite's buffer evicts by age "
+                              "only (FIFO), never after a number of samples.")
 
     def build_model(self) -> torch.nn.Module:
         """Built twice (online, then target), so the initial weights follow the seed."""

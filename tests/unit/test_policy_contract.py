@@ -30,6 +30,10 @@ CONTRACT_RUNS = {
                                                                        "aux_train_epoch": 1}}}),
     "dqn": ("cartpole_dqn_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}},
                                                   "random_collect_size": 0}}),
+    **{name: (file, {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}, "random_collect_size": 64,
+                                "learn": {"batch_size": 32, "update_per_collect": 2}}})
+       for name, file in (("ddpg", "pendulum_ddpg_config.py"), ("td3", "pendulum_td3_config.py"),
+                          ("sac", "pendulum_sac_config.py"), ("discrete_sac", "cartpole_sac_config.py"))},
 }
 NAMES = sorted(POLICIES)
 
@@ -108,8 +112,11 @@ def test_learn_state_round_trips_exactly(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_checkpoint_of_another_shape_is_refused_naming_the_parameter_and_both_shapes(name):
-    widths = compiled_policy(name).cfg["model"]["encoder_hidden_size_list"]
-    state = compiled_policy(name, encoder_hidden_size_list=[w + 1 for w in widths]).state_dict_learn()
+    model = compiled_policy(name).cfg["model"]
+    widths = model["encoder_hidden_size_list"]  # None: a QAC model without an encoder, whose heads take the obs
+    edit = ({"encoder_hidden_size_list": [w + 1 for w in widths]} if widths
+            else {"actor_head_hidden_size": model["actor_head_hidden_size"] + 1})
+    state = compiled_policy(name, **edit).state_dict_learn()
     with pytest.raises(CheckpointError, match=r"parameter 'model\.[\w.]+' has shape \(\d+(, \d+)?\), "
                                               r"but this model's is \(\d+(, \d+)?\)"):
         compiled_policy(name).check_learn_state(state, "other.pth.tar")

@@ -31,6 +31,7 @@ from ding_lite.pipeline.layout import (
 )
 from ding_lite.pipeline.progress import Progress
 from ding_lite.pipeline.state import RunState
+from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
 from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
 from ding_lite.policy.registry import get_policy_class
 from ding_lite.utils.checkpoint_io import load_checkpoint
@@ -58,15 +59,6 @@ def _policy_type(main: dict, create: dict, default: str) -> str:
         if name:
             return name
     return default
-
-
-def set_horizons(cfg: dict, horizons: dict[str, int | None]) -> None:
-    """Stop criteria given by the caller (CLI flags, ``run()`` arguments) replace the configured ones."""
-    for key, value in horizons.items():
-        if value is not None:
-            if value < 1:
-                raise ConfigError(f"{key} must be >= 1, got {value}.")
-            cfg[key] = value
 
 
 class SerialPipeline(RunState):
@@ -224,20 +216,25 @@ class SerialPipeline(RunState):
             warnings.warn(message, stacklevel=3)
 
     def run(self, max_env_step: int | None = None, max_train_iter: int | None = None,
-            console: TextIO | None = None) -> SerialPipeline:
+            console: TextIO | None = None, *, n_sample: int | None = None,
+            n_episode: int | None = None) -> SerialPipeline:
         """Train until stop_value, max_env_step, max_train_iter or SIGINT/SIGTERM; always leaves a checkpoint.
 
-        New horizons given here replace the configured ones (garage's ``resume(n_epochs=...)``).
-        ``console`` (the CLI passes stdout) gets the progress line; without it the run prints nothing.
+        New horizons and a new per-iteration batch (``n_sample``/``n_episode``) given here replace the
+        configured ones (garage's ``resume(n_epochs=..., batch_size=...)``). ``console`` (the CLI passes
+        stdout) gets the progress line and, on a resume, the restore table; without it the run prints nothing.
         """
+        batch_notes = set_batch(self.cfg, self.policy.name, {"n_sample": n_sample, "n_episode": n_episode})
         set_horizons(self.cfg, {"max_env_step": max_env_step, "max_train_iter": max_train_iter})
         start = time.perf_counter()
         self._open_run_dir()
         self._wire()
         for message in self.warnings:
             self._warn(message, console)
-        for note in self.policy.notes:
+        for note in [*self.policy.notes, *batch_notes]:
             self.log.write(note)
+        if self.resuming:
+            show_restore(self.cfg, self.checkpoint, self.log.write, console)
         self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
                        f"env manager {self.collector_env.choice}")
         self.collector_env.say = self.evaluator_env.say = self.log.write

@@ -117,6 +117,10 @@ def _gymnasium_id(env_id: str, env_type: str | None, user_modules: list[ModuleTy
     if env_id not in registry and (env_type == "atari" or _ATARI_ID.search(env_id)):
         gymnasium.register_envs(require("ale_py", f"the Atari env '{env_id}'"))
     note = None
+    game = re.fullmatch(r"(\w+)-v5", env_id)
+    if env_id not in registry and game and f"{game[1]}NoFrameskip-v4" in registry:
+        note = f"envpool's task '{env_id}' runs as '{game[1]}NoFrameskip-v4' with the same preprocessing."
+        env_id = f"{game[1]}NoFrameskip-v4"
     if env_id in RENAMED:
         new_id, change = RENAMED[env_id]
         note = (f"env '{env_id}' is not made by gymnasium 1.x: training '{new_id}' instead, "

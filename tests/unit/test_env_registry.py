@@ -118,6 +118,9 @@ def test_env_pool_names_atari_games_its_own_way():
     assert resolve_env({"env_id": "PongNoFrameskip-v4", "manager": {"type": "env_pool"}}) == (
         "Pong-v5", "env 'PongNoFrameskip-v4' runs as envpool's task 'Pong-v5'.")
     assert resolve_env({"env_id": "Hopper-v3", "manager": {"type": "env_pool"}}) == ("Hopper-v3", None)
+    pytest.importorskip("ale_py")
+    assert resolve_env({"type": "atari", "env_id": "Pong-v5"}) == (  # enjoy after env_pool training
+        "PongNoFrameskip-v4", "envpool's task 'Pong-v5' runs as 'PongNoFrameskip-v4' with the same preprocessing.")
     with pytest.raises(ConfigError, match="'Nope-v1', which envpool does not make"):
         resolve_env({"env_id": "Nope-v1", "manager": {"type": "env_pool"}})
 

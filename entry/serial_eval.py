@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         policy = get_policy_class(cfg["policy"]["type"])(cfg["policy"], args.seed)
         policy.check_learn_state(ckpt["policy"], str(ckpt_path))
         policy.load_state_dict_learn(ckpt["policy"], restore_rng=False)
-        env_id, _ = resolve_env(cfg["env"])  # registers Atari and user envs; the note was logged in training
+        env_id, _ = resolve_env({**cfg["env"], "manager": {}})  # a gymnasium env (also after env_pool training)
         if args.gif:
             import PIL  # noqa: F401
             import pygame  # noqa: F401 - fail here, before playing, when rendering is impossible

@@ -23,6 +23,7 @@ CREATE_CONFIG_TARGETS = {
     "env_manager": ("env", "manager"),
     "policy": ("policy",),
     "collector": ("policy", "collect", "collector"),
+    "replay_buffer": ("policy", "other", "replay_buffer"),
 }
 """Where each section of DI-engine's ``create_config`` lands in the compiled config."""
 

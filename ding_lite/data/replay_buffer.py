@@ -151,7 +151,11 @@ class ReplayBuffer:
         ``nstep=1`` takes a shortcut with the same result as :func:`ding_lite.rl_utils.nstep_return`
         (a window of one step: its reward, and gamma unless it terminated), at a third of the cost.
         """
-        numbers = self.sample_numbers(batch_size, generator)
+        return self.batch(self.sample_numbers(batch_size, generator), nstep, gamma, ignore_done)
+
+    def batch(self, numbers: np.ndarray, nstep: int, gamma: float, ignore_done: bool = False) -> dict[str, torch.Tensor]:
+        """The minibatch of the transitions ``numbers`` (global push order), as :meth:`sample` describes."""
+        batch_size = len(numbers)
         slot = numbers % self.capacity
         d = self._data
         if nstep == 1:

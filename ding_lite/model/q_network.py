@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 
 from ding_lite.model.common.encoder import build_encoder
 from ding_lite.model.common.head import HEADS
 from ding_lite.model.common.model import Model
+from ding_lite.model.common.noisy import reset_noise
 
 
 def default_config() -> dict:
@@ -23,23 +25,39 @@ def default_config() -> dict:
 
 
 class QNetwork(Model):
-    """``obs -> Q [B, action_shape]`` through ``q_values``; PyTorch's default layer initialisation."""
+    """``obs -> Q [B, action_shape]`` through ``q_values``; PyTorch's default layer initialisation.
+
+    ``head`` names a head in ``HEADS`` (default: 'dueling' or 'discrete' as ``dueling`` says) and
+    ``head_kwargs`` are its own keys (``n_atom``, ``num_quantiles``, ...); distributional heads add
+    ``dist_logits`` or ``quantiles``.
+    """
 
     def __init__(self, obs_shape: int | Sequence[int], action_shape: int, action_space: str = "discrete",
                  encoder_hidden_size_list: Sequence[int] = (128, 128, 64), head_hidden_size: int | None = None,
-                 head_layer_num: int = 1, dueling: bool = True) -> None:
+                 head_layer_num: int = 1, dueling: bool = True, head: str | None = None, **head_kwargs: Any) -> None:
         super().__init__()
         self.encoder = build_encoder(obs_shape, encoder_hidden_size_list)
         feature = encoder_hidden_size_list[-1]
-        self.head = HEADS["dueling" if dueling else "discrete"](
-            feature, head_hidden_size or feature, head_layer_num, action_shape)
+        head_cls = HEADS[head or ("dueling" if dueling else "discrete")]
+        if getattr(head_cls, "takes_dueling", False):
+            head_kwargs["dueling"] = dueling
+        self.head = head_cls(feature, head_hidden_size or feature, head_layer_num, action_shape, **head_kwargs)
 
     def upgrade_state_dict(self, state: dict) -> dict:
         """Before heads were modules, a checkpoint named the head's layers at the top level ('q.', 'advantage.')."""
         legacy = ("q.", "advantage.", "value.")
         return {f"head.{k}" if k.startswith(legacy) else k: v for k, v in state.items()}
 
-    def q_values(self, obs: torch.Tensor) -> torch.Tensor:
-        return self.head.q_values(self.encoder(obs))
+    def q_values(self, obs: torch.Tensor, *args: torch.Tensor) -> torch.Tensor:
+        return self.head.q_values(self.encoder(obs), *args)
 
     forward = q_values
+
+    def dist_logits(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.head.dist_logits(self.encoder(obs))
+
+    def quantiles(self, obs: torch.Tensor, *args: torch.Tensor) -> torch.Tensor:
+        return self.head.quantiles(self.encoder(obs), *args)
+
+    def reset_noise(self, generator: torch.Generator) -> None:
+        reset_noise(self, generator)

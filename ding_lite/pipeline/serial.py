@@ -32,7 +32,7 @@ from ding_lite.pipeline.layout import (
 from ding_lite.pipeline.progress import Progress
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
-from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import config_notes, pipeline_defaults, pipeline_rules
 from ding_lite.policy.registry import get_policy_class
 from ding_lite.utils.checkpoint_io import load_checkpoint
 from ding_lite.utils.rng import seed_everything
@@ -231,7 +231,7 @@ class SerialPipeline(RunState):
         self._wire()
         for message in self.warnings:
             self._warn(message, console)
-        for note in [*self.policy.notes, *batch_notes]:
+        for note in [*config_notes(self.cfg), *self.policy.notes, *batch_notes]:
             self.log.write(note)
         if self.resuming:
             show_restore(self.cfg, self.checkpoint, self.log.write, console)

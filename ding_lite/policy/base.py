@@ -44,6 +44,9 @@ class Policy:
     name = "base"
     config: ClassVar[dict] = dict(
         cuda=False,  # DI-engine key: train on the GPU when one is available (else the CPU, said once)
+        # DI-engine key: the checkpoint its eval entry loads; entry.serial_eval plays it when given no
+        # --ckpt/--resume (training itself loads checkpoints through learn.learner.hook.load_ckpt_before_run)
+        load_path=None,
     )
     rules: ClassVar[dict] = {}
     shaping: tuple[str, ...] = ()

@@ -1,4 +1,4 @@
-"""DQN: target network (hard or soft), double-Q, n-step returns, epsilon-greedy, uniform replay."""
+"""DQN: target network (hard or soft), double-Q, n-step returns, epsilon-greedy, uniform or prioritized replay."""
 from __future__ import annotations
 
 from typing import ClassVar
@@ -11,24 +11,18 @@ from ding_lite.rl_utils.td import greedy_target_value, td_target
 
 class DQNPolicy(QLearning):
     name = "dqn"
-    config: ClassVar[dict] = dict(type="dqn")  # policy name in the registry; everything else is the Q-learning family's
+    config: ClassVar[dict] = dict(type="dqn")  # policy name in the registry; the rest is the Q-learning family's
 
     def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
-        learn = self.cfg["learn"]
-        size = batch["obs"].shape[0]
-        if learn["double_q"]:
-            q_all = self.model.q_values(torch.cat([batch["obs"], batch["bootstrap_obs"]]))
-            q, next_online = q_all[:size], q_all[size:].detach()
-        else:
-            q, next_online = self.model.q_values(batch["obs"]), None
+        q, next_online = self.online_and_bootstrap(batch, self.model.q_values)
         with torch.no_grad():
             next_value = greedy_target_value(self.target_model.q_values(batch["bootstrap_obs"]), next_online)
             target = td_target(batch["returns"], batch["discount"], next_value)
         q_taken = q.gather(1, batch["action"].long().unsqueeze(1)).squeeze(1)
-        loss = (q_taken - target).pow(2).mean()
-        grad_norm = self.optimize(loss, self.optimizer, learn["grad_clip_value"] or None)
-        self.after_update()
-        info = {} if grad_norm is None else {"grad_norm": grad_norm.item()}
+        per_sample = (q_taken - target).pow(2)
+        weight = self.loss_weight(batch)
+        loss = per_sample.mean() if weight is None else (per_sample * weight).mean()
+        info = self.finish_update(loss, batch, per_sample.detach())
         return {
             "total_loss": loss.item(),
             "q_value": q_taken.detach().mean().item(),

@@ -15,16 +15,20 @@ import torch
 
 from ding_lite.config import ConfigError
 from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
+from ding_lite.data.prioritized import PrioritizedReplayBuffer
 from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.model.common.encoder import obs_dims
 from ding_lite.policy.base import Policy
+
+BUFFER_TYPES = ("advanced", "naive", "deque")
+"""DI-engine's replay buffer types for the serial pipeline (its AdvancedReplayBuffer, NaiveReplayBuffer, DequeBuffer)."""
 
 
 class OffPolicy(Policy):
     config: ClassVar[dict] = dict(
         on_policy=False,  # learns from a replay buffer of past data
-        priority=False,  # DI-engine key: prioritized replay is not implemented here (must be False)
-        priority_IS_weight=False,  # DI-engine key: importance-sampling weights (must be False)
+        priority=False,  # prioritized replay: sample by |TD error|, priorities updated by every update
+        priority_IS_weight=False,  # weight each sample's loss by its importance-sampling weight (needs priority)
         discount_factor=0.97,  # gamma
         nstep=1,  # n of the n-step TD target (windows never cross an episode end)
         random_collect_size=0,  # DI-engine: the first N env steps act uniformly at random, no training
@@ -44,12 +48,17 @@ class OffPolicy(Policy):
                 # training starts once the buffer holds max(batch_size, this, random_collect_size)
                 replay_buffer_start_size=0,
                 save_with_ckpt=False,  # write the buffer beside each checkpoint (resume is then exact)
+                alpha=0.6,  # priority only: how strongly priorities skew sampling (0: uniform)
+                beta=0.4,  # priority only: importance-sampling exponent at the start, annealed to 1
+                anneal_step=100000,  # priority only: samples over which beta reaches 1
+                # DI-engine's create_config.replay_buffer: its buffer classes; ding_lite's own buffer
+                # serves every type (uniform, or prioritized with policy.priority), said once in the log
+                type="advanced",
+                import_names=[],
             ),
         ),
     )
     rules: ClassVar[dict] = {
-        "priority": lambda v: "be False: prioritized replay is not implemented" if v else None,
-        "priority_IS_weight": lambda v: "be False: prioritized replay is not implemented" if v else None,
         "discount_factor": in_unit_interval,
         "nstep": positive,
         "random_collect_size": non_negative,
@@ -59,11 +68,22 @@ class OffPolicy(Policy):
         "collect.unroll_len": one_of(1),
         "other.replay_buffer.replay_buffer_size": positive,
         "other.replay_buffer.replay_buffer_start_size": non_negative,
+        "other.replay_buffer.alpha": non_negative,
+        "other.replay_buffer.beta": in_unit_interval,
+        "other.replay_buffer.anneal_step": non_negative,
+        "other.replay_buffer.type": one_of(*BUFFER_TYPES),
     }
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)
         buffer_cfg = cfg["other"]["replay_buffer"]
+        if cfg["priority_IS_weight"] and not cfg["priority"]:
+            raise ConfigError("config key 'policy.priority_IS_weight' is True, but importance-sampling weights "
+                              "need prioritized replay: set policy.priority=True too.")
+        if buffer_cfg["import_names"] or buffer_cfg["type"] != "advanced":
+            self.notes.append(f"create_config replay_buffer type '{buffer_cfg['type']}' names DI-engine's buffer; "
+                              f"ding_lite uses its own {'prioritized' if cfg['priority'] else 'uniform'} replay buffer "
+                              "with the same meaning.")
         self.replay_buffer = self.make_replay_buffer()
         self.train_start = max(cfg["learn"]["batch_size"], buffer_cfg["replay_buffer_start_size"],
                                cfg["random_collect_size"])
@@ -74,16 +94,29 @@ class OffPolicy(Policy):
                 f"learn.batch_size, replay_buffer_start_size and random_collect_size): it would never train.")
 
     def make_replay_buffer(self) -> ReplayBuffer:
-        model = self.cfg["model"]
+        model, buffer_cfg = self.cfg["model"], self.cfg["other"]["replay_buffer"]
         discrete = model["action_space"] == "discrete"
-        return ReplayBuffer(self.cfg["other"]["replay_buffer"]["replay_buffer_size"], obs_dims(model["obs_shape"]),
-                            () if discrete else (model["action_shape"],), np.int64 if discrete else np.float32)
+        shapes = (buffer_cfg["replay_buffer_size"], obs_dims(model["obs_shape"]),
+                  () if discrete else (model["action_shape"],), np.int64 if discrete else np.float32)
+        if not self.cfg["priority"]:
+            return ReplayBuffer(*shapes)
+        return PrioritizedReplayBuffer(*shapes, alpha=buffer_cfg["alpha"], beta=buffer_cfg["beta"],
+                                       anneal_step=buffer_cfg["anneal_step"])
 
     def side_state(self) -> dict:
         return {"replay_buffer": self.replay_buffer}
 
     def saves_side_state(self) -> bool:
         return self.cfg["other"]["replay_buffer"]["save_with_ckpt"]
+
+    def loss_weight(self, batch: dict[str, torch.Tensor]) -> torch.Tensor | None:
+        """The importance-sampling weights when ``priority_IS_weight``, else None (an unweighted mean)."""
+        return batch["weight"] if self.cfg["priority_IS_weight"] else None
+
+    def update_priorities(self, batch: dict[str, torch.Tensor], per_sample_error: torch.Tensor) -> None:
+        """Feed each sample's error back as its priority (prioritized replay only)."""
+        if self.cfg["priority"]:
+            self.replay_buffer.update_priorities(batch["numbers"].cpu().numpy(), self.numpy(per_sample_error))
 
     def warming_up(self, envstep: int) -> bool:
         """The first ``random_collect_size`` env steps act uniformly at random."""

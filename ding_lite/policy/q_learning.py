@@ -8,6 +8,7 @@ diff, its model head and ``learn_step`` (its loss).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -69,9 +70,18 @@ class QLearning(OffPolicy):
         self.register_counter("collect_envstep")  # env steps acted on in collect mode (== collector envstep)
         self.register_counter("learn_count")  # gradient updates made by this policy (drives hard target updates)
 
+    head: str | None = None
+    """The model's head in ``model.common.head.HEADS`` (None: 'dueling' or 'discrete' as ``model.dueling`` says)."""
+    noisy = False
+    """Noisy-net heads: noise is redrawn before every collect (collect generator) and update (learn generator)."""
+
     def build_model(self) -> torch.nn.Module:
         """Built twice (online and target, in that order), so the initial weights follow the seed as always."""
-        return QNetwork(**self.cfg["model"])
+        return QNetwork(head=self.head, **self.head_config(), **self.cfg["model"])
+
+    def head_config(self) -> dict:
+        """Head keys that are not in ``model`` (none by default)."""
+        return {}
 
     def epsilon(self) -> float:
         return 1.0 if self.warming_up(self.collect_envstep) else self.eps_fn(self.collect_envstep)
@@ -86,6 +96,8 @@ class QLearning(OffPolicy):
         if eps >= 1.0:
             action = random_action
         else:
+            if self.noisy:
+                self.model.reset_noise(self.collect_generator)
             action = torch.where(u < eps, random_action, self.model.q_values(self.obs(obs)).argmax(-1))
         self.collect_envstep += n
         action_np = self.numpy(action)
@@ -93,9 +105,40 @@ class QLearning(OffPolicy):
 
     @torch.no_grad()
     def eval_forward(self, obs: np.ndarray) -> np.ndarray:
-        return self.numpy(self.model.q_values(self.obs(obs)).argmax(-1))
+        """Greedy; noisy layers use their mean weights here."""
+        if not self.noisy:
+            return self.numpy(self.model.q_values(self.obs(obs)).argmax(-1))
+        self.model.eval()
+        try:
+            return self.numpy(self.model.q_values(self.obs(obs)).argmax(-1))
+        finally:
+            self.model.train()
 
-    def after_update(self) -> None:
-        """Count the update and let the target network follow."""
+    def online_and_bootstrap(self, batch: dict[str, torch.Tensor], forward: Callable[..., torch.Tensor],
+                             *args: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """``forward`` (an online-model method) on the obs and, with ``double_q``, on the bootstrap obs in one pass.
+
+        Returns (output for obs, detached output for the bootstrap obs, or None without ``double_q``);
+        with noisy heads the noise of both nets is redrawn first.
+        """
+        if self.noisy:
+            self.model.reset_noise(self.learn_generator)
+            self.target_model.reset_noise(self.learn_generator)
+        if not self.cfg["learn"]["double_q"]:
+            return forward(batch["obs"], *args), None
+        size = batch["obs"].shape[0]
+        out = forward(torch.cat([batch["obs"], batch["bootstrap_obs"]]), *(torch.cat([a, a]) for a in args))
+        return out[:size], out[size:].detach()
+
+    def bootstrap_action(self, next_online_q: torch.Tensor | None, next_target_q: torch.Tensor) -> torch.Tensor:
+        """Double-Q: the online net picks the bootstrap action; without it the target net does."""
+        return (next_target_q if next_online_q is None else next_online_q).argmax(-1)
+
+    def finish_update(self, loss: torch.Tensor, batch: dict[str, torch.Tensor],
+                      per_sample_error: torch.Tensor) -> dict[str, float]:
+        """Step, feed priorities back, count the update and let the target follow; returns the grad norm entry."""
+        grad_norm = self.optimize(loss, self.optimizer, self.cfg["learn"]["grad_clip_value"] or None)
+        self.update_priorities(batch, per_sample_error)
         self.learn_count += 1
         self.target.update(self.learn_count)
+        return {} if grad_norm is None else {"grad_norm": grad_norm.item()}

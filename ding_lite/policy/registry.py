@@ -17,6 +17,10 @@ POLICIES = {
     "trpo": "ding_lite.policy.trpo:TRPOPolicy",
     "ppo_offpolicy": "ding_lite.policy.ppo_offpolicy:PPOOffPolicy",
     "ppg_offpolicy": "ding_lite.policy.ppg:PPGOffPolicy",
+    "c51": "ding_lite.policy.c51:C51Policy",
+    "qrdqn": "ding_lite.policy.qrdqn:QRDQNPolicy",
+    "iqn": "ding_lite.policy.iqn:IQNPolicy",
+    "rainbow": "ding_lite.policy.rainbow:RainbowPolicy",
 }
 
 

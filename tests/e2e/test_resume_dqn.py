@@ -1,10 +1,11 @@
-"""DQN resume: bit-identical with the replay buffer saved; refill and schedule continuity without it."""
+"""Q-learning resume: bit-identical with the replay buffer (and its priorities) saved; refill without it."""
 from __future__ import annotations
 
 import signal
 import time
 from pathlib import Path
 
+import pytest
 import torch
 
 from ding_lite.utils.checkpoint_io import newest_checkpoint
@@ -13,18 +14,21 @@ from tests.e2e.test_resume import assert_same_tensors
 
 OFFPOLICY = "entry.serial_offpolicy"
 CONFIG = """\
-from configs.cartpole_dqn_config import main_config, create_config
+from configs.cartpole_{algo}_config import main_config, create_config
 main_config.exp_name = 'dqn_exact'
 main_config.env.stop_value = 1000
 main_config.policy.learn.learner.hook.save_ckpt_after_iter = 30
 main_config.policy.other.replay_buffer.save_with_ckpt = {save_buffer}
+main_config.policy.priority = {priority}
+main_config.policy.priority_IS_weight = {priority}
 """
+EXACT_RUNS = {"dqn": ("dqn", False), "dqn_priority": ("dqn", True), "rainbow": ("rainbow", True)}
 HORIZON = "240"
 
 
-def write_config(directory: Path, save_buffer: bool) -> Path:
+def write_config(directory: Path, save_buffer: bool, algo: str = "dqn", priority: bool = False) -> Path:
     path = directory / "dqn_exact_config.py"
-    path.write_text(CONFIG.format(save_buffer=save_buffer))
+    path.write_text(CONFIG.format(save_buffer=save_buffer, algo=algo, priority=priority))
     return path
 
 
@@ -32,11 +36,12 @@ def final(run: Path) -> dict:
     return torch.load(run / "ckpt" / f"iteration_{HORIZON}.pth.tar", weights_only=True)
 
 
-def test_dqn_killed_and_resumed_with_its_buffer_is_bit_identical(tmp_path):
+@pytest.mark.parametrize("run", sorted(EXACT_RUNS))
+def test_killed_and_resumed_with_its_buffer_is_bit_identical(tmp_path, run):
     straight, broken = tmp_path / "straight", tmp_path / "broken"
     for work in (straight, broken):
         work.mkdir()
-        write_config(work, save_buffer=True)
+        write_config(work, True, *EXACT_RUNS[run])
     assert run_cli(OFFPOLICY, "-c", "dqn_exact_config.py", "--max-train-iter", HORIZON, cwd=straight).returncode == 0
 
     proc = start_cli(OFFPOLICY, "-c", "dqn_exact_config.py", "--max-train-iter", HORIZON, cwd=broken)
@@ -54,6 +59,10 @@ def test_dqn_killed_and_resumed_with_its_buffer_is_bit_identical(tmp_path):
     got, want = final(broken / "dqn_exact"), final(straight / "dqn_exact")
     for key in ("policy", "learner", "collector", "evaluator", "rng", "envstep"):
         assert_same_tensors(got[key], want[key], key)
+    side = f"ckpt/iteration_{HORIZON}.replay_buffer.pth.tar"  # transitions and, when prioritized, priorities
+    got_buffer, want_buffer = (torch.load(r / "dqn_exact" / side, weights_only=True) for r in (broken, straight))
+    assert ("priority" in want_buffer) == EXACT_RUNS[run][1]
+    assert_same_tensors(got_buffer, want_buffer, "replay_buffer")
 
 
 def test_dqn_resume_without_buffer_refills_and_keeps_the_exploration_schedule(tmp_path):

@@ -34,6 +34,8 @@ CONTRACT_RUNS = {
                                 "learn": {"batch_size": 32, "update_per_collect": 2}}})
        for name, file in (("ddpg", "pendulum_ddpg_config.py"), ("td3", "pendulum_td3_config.py"),
                           ("sac", "pendulum_sac_config.py"), ("discrete_sac", "cartpole_sac_config.py"))},
+    **{name: (f"cartpole_{name}_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}})
+       for name in ("c51", "qrdqn", "iqn", "rainbow")},
 }
 NAMES = sorted(POLICIES)
 

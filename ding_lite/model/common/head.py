@@ -1,15 +1,19 @@
 """Q heads on top of an encoder's features, from a table keyed by DI-engine's head names.
 
 Each head maps ``[B, hidden]`` features to ``[B, action_shape]`` Q values through ``q_values``;
-distributional heads add what their loss needs. Construction order is fixed (it decides the initial
-weights under a seed), and PyTorch's default initialisation is kept, as in DI-engine's DQN.
+distributional heads add what their loss needs (``dist_logits``, ``quantiles``). Construction order
+is fixed (it decides the initial weights under a seed), and PyTorch's default initialisation is
+kept, as in DI-engine's DQN.
 """
 from __future__ import annotations
+
+import math
 
 import torch
 from torch import nn
 
 from ding_lite.model.common.mlp import mlp
+from ding_lite.model.common.noisy import NoisyLinear
 
 
 class DiscreteHead(nn.Module):
@@ -37,7 +41,90 @@ class DuelingHead(nn.Module):
         return self.value(x) + adv - adv.mean(-1, keepdim=True)
 
 
+def _layers(widths: list[int], out: int, noisy: bool) -> nn.Sequential:
+    if noisy:
+        return nn.Sequential(mlp(widths, linear=NoisyLinear), NoisyLinear(widths[-1], out))
+    return nn.Sequential(mlp(widths), nn.Linear(widths[-1], out))
+
+
+class DistributionHead(nn.Module):
+    """C51: a categorical distribution over ``n_atom`` fixed returns in ``[v_min, v_max]`` per action.
+
+    ``dueling`` and ``noisy`` make it Rainbow's head (value and advantage streams of noisy layers).
+    """
+
+    takes_dueling = True
+
+    def __init__(self, hidden_in: int, hidden: int, layer_num: int, action_shape: int, n_atom: int = 51,
+                 v_min: float = -10.0, v_max: float = 10.0, dueling: bool = False, noisy: bool = False) -> None:
+        super().__init__()
+        widths = [hidden_in] + [hidden] * layer_num
+        self.action_shape, self.n_atom, self.dueling = action_shape, n_atom, dueling
+        self.advantage = _layers(widths, action_shape * n_atom, noisy)
+        if dueling:
+            self.value = _layers(widths, n_atom, noisy)
+        self.register_buffer("support", torch.linspace(v_min, v_max, n_atom), persistent=False)
+
+    def dist_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """``[B, A, n_atom]`` unnormalised log-probabilities."""
+        adv = self.advantage(x).view(-1, self.action_shape, self.n_atom)
+        if not self.dueling:
+            return adv
+        return self.value(x).unsqueeze(1) + adv - adv.mean(1, keepdim=True)
+
+    def q_values(self, x: torch.Tensor) -> torch.Tensor:
+        return (torch.softmax(self.dist_logits(x), -1) * self.support).sum(-1)
+
+
+class QuantileHead(nn.Module):
+    """QR-DQN: ``num_quantiles`` return quantiles per action at fixed fractions; Q is their mean."""
+
+    def __init__(self, hidden_in: int, hidden: int, layer_num: int, action_shape: int,
+                 num_quantiles: int = 32) -> None:
+        super().__init__()
+        self.action_shape, self.num_quantiles = action_shape, num_quantiles
+        self.q = _layers([hidden_in] + [hidden] * layer_num, action_shape * num_quantiles, noisy=False)
+
+    def quantiles(self, x: torch.Tensor) -> torch.Tensor:
+        """``[B, A, N]``."""
+        return self.q(x).view(-1, self.action_shape, self.num_quantiles)
+
+    def q_values(self, x: torch.Tensor) -> torch.Tensor:
+        return self.quantiles(x).mean(-1)
+
+
+class ImplicitQuantileHead(nn.Module):
+    """IQN: quantiles at any fractions ``taus`` via a cosine embedding multiplied into the features.
+
+    ``phi(tau) = relu(W cos(pi * i * tau) + b)`` for ``i = 0..quantile_embedding_size-1``. Without
+    ``taus``, ``q_values`` uses ``num_quantiles`` evenly spaced midpoints, so acting is deterministic.
+    """
+
+    def __init__(self, hidden_in: int, hidden: int, layer_num: int, action_shape: int, num_quantiles: int = 32,
+                 quantile_embedding_size: int = 128) -> None:
+        super().__init__()
+        self.num_quantiles = num_quantiles
+        self.embed = nn.Linear(quantile_embedding_size, hidden_in)
+        self.q = _layers([hidden_in] + [hidden] * layer_num, action_shape, noisy=False)
+        self.register_buffer("freqs", math.pi * torch.arange(quantile_embedding_size, dtype=torch.float32),
+                             persistent=False)
+
+    def quantiles(self, x: torch.Tensor, taus: torch.Tensor) -> torch.Tensor:
+        """``[B, N, A]`` at ``taus`` ``[B, N]``."""
+        phi = torch.relu(self.embed(torch.cos(taus.unsqueeze(-1) * self.freqs)))  # [B, N, hidden_in]
+        return self.q(x.unsqueeze(1) * phi)
+
+    def q_values(self, x: torch.Tensor, taus: torch.Tensor | None = None) -> torch.Tensor:
+        if taus is None:
+            n = self.num_quantiles
+            taus = ((torch.arange(n, device=x.device, dtype=x.dtype) + 0.5) / n).expand(x.shape[0], n)
+        return self.quantiles(x, taus).mean(1)
+
+
 HEADS: dict[str, type[nn.Module]] = {
     "discrete": DiscreteHead,
     "dueling": DuelingHead,
+    "distribution": DistributionHead,
+    "quantile": QuantileHead,
+    "iqn": ImplicitQuantileHead,
 }

@@ -8,11 +8,11 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU) -> nn.Sequential:
-    """Linear + activation for each consecutive pair of widths (the output is activated too)."""
+def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU, linear: type[nn.Module] = nn.Linear) -> nn.Sequential:
+    """``linear`` + activation for each consecutive pair of widths (the output is activated too)."""
     layers: list[nn.Module] = []
     for fan_in, fan_out in pairwise(sizes):
-        layers += [nn.Linear(fan_in, fan_out), activation()]
+        layers += [linear(fan_in, fan_out), activation()]
     return nn.Sequential(*layers)
 
 

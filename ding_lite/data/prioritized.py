@@ -1,0 +1,119 @@
+"""Proportional prioritized replay (Schaul et al., 2016) over the uniform buffer's storage.
+
+A transition is drawn with probability ``p_i^alpha / sum_k p_k^alpha``; new transitions get the
+largest priority seen so far, so each is replayed at least once soon. Sampling is stratified: the
+total mass is cut into ``batch_size`` equal segments and one uniform draw (from the policy's learn
+generator) falls in each, then a sum-tree descent finds its slot: O(log n) per sample. The
+importance-sampling weights ``(n * P(i))^-beta / max_j (n * P(j))^-beta`` correct the bias; ``beta``
+rises linearly from its start to 1 over ``anneal_step`` samples (DI-engine's ``alpha``, ``beta``,
+``anneal_step`` with its defaults). Priorities and the annealing state are part of :meth:`state_dict`,
+so the side file resumes sampling bit for bit.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ding_lite.data.replay_buffer import ReplayBuffer
+from ding_lite.data.segment_tree import MinTree, SumTree
+from ding_lite.utils.checkpoint_io import CheckpointError
+
+PRIORITY_EPS = 1e-6
+"""Added to every |TD error|, so no transition's probability becomes exactly zero."""
+
+
+class PrioritizedReplayBuffer(ReplayBuffer):
+    def __init__(self, capacity: int, obs_shape: tuple[int, ...], action_shape: tuple[int, ...] = (),
+                 action_dtype: np.dtype | type = np.int64, obs_dtype: np.dtype | type = np.float32,
+                 alpha: float = 0.6, beta: float = 0.4, anneal_step: int = 100_000) -> None:
+        super().__init__(capacity, obs_shape, action_shape, action_dtype, obs_dtype)
+        self.alpha, self.beta0, self.anneal_step = float(alpha), float(beta), int(anneal_step)
+        self._sum = SumTree(self.capacity)
+        self._min = MinTree(self.capacity)
+        self.max_priority = 1.0
+        self.sample_count = 0
+
+    def __repr__(self) -> str:
+        return f"PrioritizedReplayBuffer({len(self):,}/{self.capacity:,} transitions, alpha {self.alpha})"
+
+    @property
+    def beta(self) -> float:
+        if self.anneal_step <= 0:
+            return self.beta0
+        return min(1.0, self.beta0 + (1.0 - self.beta0) * self.sample_count / self.anneal_step)
+
+    def push(self, rollout: dict[str, np.ndarray]) -> None:
+        start = self.total
+        super().push(rollout)
+        slots = np.arange(start, self.total) % self.capacity
+        value = self.max_priority ** self.alpha
+        self._sum.update(slots, value)
+        self._min.update(slots, value)
+
+    def sample_numbers(self, batch_size: int, generator: torch.Generator) -> np.ndarray:
+        n = len(self)
+        if n == 0:
+            raise ValueError("cannot sample from an empty replay buffer")
+        total_mass = self._sum.sum()
+        u = torch.rand(batch_size, dtype=torch.float64, generator=generator).numpy()
+        mass = np.minimum((np.arange(batch_size) + u) * (total_mass / batch_size), np.nextafter(total_mass, 0))
+        slots = np.minimum(self._sum.prefix_sum_index(mass), n - 1)
+        oldest = self.total - n
+        return oldest + (slots - oldest) % self.capacity
+
+    def sample(self, batch_size: int, nstep: int, gamma: float, generator: torch.Generator,
+               ignore_done: bool = False) -> dict[str, torch.Tensor]:
+        """:meth:`ReplayBuffer.sample` plus ``weight`` (IS weights) and ``numbers`` (for the priority update)."""
+        numbers = self.sample_numbers(batch_size, generator)
+        batch = self.batch(numbers, nstep, gamma, ignore_done)
+        n, total_mass, beta = len(self), self._sum.sum(), self.beta
+        prob = self._sum[numbers % self.capacity] / total_mass
+        max_weight = (n * self._min.min() / total_mass) ** -beta
+        batch["weight"] = torch.from_numpy(((n * prob) ** -beta / max_weight).astype(np.float32))
+        batch["numbers"] = torch.from_numpy(numbers)
+        self.sample_count += 1
+        return batch
+
+    def update_priorities(self, numbers: np.ndarray, errors: np.ndarray) -> None:
+        """New priorities ``|error| + eps`` for the sampled transitions still held (older ones were overwritten)."""
+        numbers = np.asarray(numbers, dtype=np.int64)
+        priority = np.abs(np.asarray(errors, dtype=np.float64)) + PRIORITY_EPS
+        held = numbers >= self.total - len(self)
+        if not held.all():
+            numbers, priority = numbers[held], priority[held]
+        if not len(numbers):
+            return
+        self.max_priority = max(self.max_priority, float(priority.max()))
+        slots = numbers % self.capacity
+        self._sum.update(slots, priority ** self.alpha)
+        self._min.update(slots, priority ** self.alpha)
+
+    def state_dict(self) -> dict:
+        state = super().state_dict()
+        n = len(self)
+        leaves = self._sum.state_dict()["values"][:n]
+        state["priority"] = {"leaves": torch.from_numpy(leaves), "max_priority": self.max_priority,
+                             "sample_count": self.sample_count, "alpha": self.alpha}
+        return state
+
+    def load_state_dict(self, state: dict, source: str = "replay buffer state") -> None:
+        """Also restores priorities; a side file of a uniform buffer starts every priority at 1 (said by the caller)."""
+        super().load_state_dict(state, source)
+        n = len(self)
+        self._sum, self._min = SumTree(self.capacity), MinTree(self.capacity)
+        saved = state.get("priority")
+        if saved is None:
+            self.max_priority, self.sample_count = 1.0, 0
+            self._set_leaves(np.arange(self.total - n, self.total), np.ones(n))
+            return
+        if float(saved["alpha"]) != self.alpha:
+            raise CheckpointError(f"Replay buffer file {source} was prioritized with alpha {saved['alpha']}, "
+                                  f"but this run's other.replay_buffer.alpha is {self.alpha}.")
+        numbers = np.arange(self.total - n, self.total)  # saved leaves are indexed by the saved buffer's slots
+        self._set_leaves(numbers, saved["leaves"].numpy()[numbers % int(state["capacity"])])
+        self.max_priority, self.sample_count = float(saved["max_priority"]), int(saved["sample_count"])
+
+    def _set_leaves(self, numbers: np.ndarray, values: np.ndarray) -> None:
+        slots = numbers % self.capacity
+        self._sum.update(slots, values)
+        self._min.update(slots, values)

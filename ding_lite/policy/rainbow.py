@@ -1,0 +1,23 @@
+"""Rainbow (Hessel et al., 2018) as DI-engine configures it: C51 with a dueling head of noisy layers,
+n-step returns and prioritized replay with importance-sampling weights."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ding_lite.policy.c51 import C51Policy
+
+
+class RainbowPolicy(C51Policy):
+    name = "rainbow"
+    noisy = True
+    config: ClassVar[dict] = dict(
+        type="rainbow",
+        priority=True,
+        priority_IS_weight=True,
+        nstep=3,
+        discount_factor=0.99,
+        model=dict(dueling=True),  # value and advantage streams over the distribution
+    )
+
+    def head_config(self) -> dict:
+        return {"noisy": True}

@@ -1,0 +1,60 @@
+"""The Q-learning family from the CLI: each head type on a DI-engine-format file, and its bad inputs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import run_cli
+
+CONFIGS = Path(__file__).parent / "dizoo_format_configs"
+OFFPOLICY = "entry.serial_offpolicy"
+
+
+@pytest.mark.parametrize("algo", ["c51", "qrdqn", "iqn", "rainbow"])
+def test_each_head_trains_from_a_dizoo_format_file(algo, tmp_path):
+    result = run_cli(OFFPOLICY, "-c", str(CONFIGS / f"{algo}_cartpole_config.py"), "--max-env-step", "800",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    run = tmp_path / f"lite_{algo}_cartpole"
+    assert list((run / "ckpt").glob("iteration_*.pth.tar"))
+    log = (run / "log" / "train.log").read_text()
+    assert log.count("create_config replay_buffer type 'deque' names DI-engine's buffer") == 1
+    assert log.count("env.replay_path 'lite_") == 1
+
+
+BAD = {
+    "v_min": ("c51", "main_config.policy.model.v_min = 10",
+              "config key 'policy.model.v_min' is 10, but it must be below policy.model.v_max (10)."),
+    "n_atom": ("c51", "main_config.policy.model.n_atom = 1", "config key 'policy.model.n_atom' must be an int >= 2"),
+    "is_weight": ("qrdqn", "main_config.policy.priority_IS_weight = True",
+                  ("config key 'policy.priority_IS_weight' is True, but importance-sampling weights need "
+                   "prioritized replay: set policy.priority=True too.")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_is_one_sentence_before_anything_is_written(case, tmp_path):
+    algo, edit, message = BAD[case]
+    config = tmp_path / "bad_config.py"
+    config.write_text(f"from tests.e2e.dizoo_format_configs.{algo}_cartpole_config import main_config, create_config\n"
+                      f"{edit}\n")
+    result = run_cli(OFFPOLICY, "-c", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad_config.py"]
+
+
+def test_a_checkpoint_of_another_head_type_is_refused_in_one_sentence(tmp_path):
+    trained = run_cli(OFFPOLICY, "-c", str(CONFIGS / "qrdqn_cartpole_config.py"), "--max-env-step", "400",
+                      cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    ckpt = min((tmp_path / "lite_qrdqn_cartpole" / "ckpt").glob("iteration_*.pth.tar"))
+    config = tmp_path / "finetune_config.py"
+    config.write_text("from tests.e2e.dizoo_format_configs.c51_cartpole_config import main_config, create_config\n"
+                      f"main_config.policy.learn.learner = dict(hook=dict(load_ckpt_before_run={str(ckpt)!r}))\n")
+    result = run_cli(OFFPOLICY, "-c", str(config), cwd=tmp_path)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert str(ckpt) in result.stderr and "qrdqn" in result.stderr
+    assert not (tmp_path / "lite_c51_cartpole").exists()

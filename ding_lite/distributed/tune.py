@@ -62,6 +62,8 @@ def train_trial(params: dict, spec: RunSpec) -> None:
     if (saved := tune.get_checkpoint()) is not None:
         with saved.as_directory() as folder:
             resume = str(_put_back(Path(folder), spec.run_dir))
+    elif spec.run_dir.exists():  # an attempt that died before handing Tune a checkpoint: start over as it did
+        shutil.rmtree(spec.run_dir)
     pipeline = build(spec, resume)
     reported = [None if resume is None else Path(resume)]
     metrics: dict[str, float] = {}

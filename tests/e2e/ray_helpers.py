@@ -1,7 +1,8 @@
 """One local Ray for the whole test session (``ray.init`` costs ~10 s and ~650 MiB): started by the first
-test that needs it, joined by the CLI runs through ``--address``, left to Ray's own exit handler."""
+test that needs it, joined by the CLI runs (``--address``, else RAY_ADDRESS), left to Ray's own exit handler."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -13,7 +14,9 @@ def ray_address() -> str:
 
     if not ray.is_initialized():
         ray.init(num_cpus=CLUSTER_CPUS, include_dashboard=False, logging_level="WARNING")
-    return ray.get_runtime_context().gcs_address
+    address = ray.get_runtime_context().gcs_address
+    os.environ["RAY_ADDRESS"] = address  # later CLI runs (README's ray_runs) join it instead of starting their own
+    return address
 
 
 def session_dir() -> Path:

@@ -48,11 +48,11 @@ def test_a_killed_trial_resumes_from_its_tune_checkpoint_exactly(tmp_path):
     staged = session_dir() / "artifacts"  # Tune runs a trial in a local staging dir and syncs it to storage_path
 
     def started() -> Path | None:
-        logs = [log for log in staged.glob("**/cartpole_ppo/log/train.log") if str(tmp_path) not in str(log)
-                and list(log.parent.parent.glob("ckpt/iteration_*"))]
-        return logs[0] if logs and logged_pid(logs[0], "tune: started trial") else None
+        logs = list(staged.glob("**/cartpole_ppo/log/train.log"))
+        handed = list(store.glob("trials/*/checkpoint_*/iteration_*.pth.tar"))
+        return logs[0] if logs and handed and logged_pid(logs[0], "tune: started trial") else None
 
-    log = wait_for(started, what="the trial to write its first checkpoint")
+    log = wait_for(started, what="the trial to hand Tune its first checkpoint")
     os.kill(logged_pid(log, "tune: started trial"), signal.SIGKILL)
     out, err = proc.communicate(timeout=180)
     assert proc.returncode == 0, err

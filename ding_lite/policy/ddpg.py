@@ -75,9 +75,10 @@ class DDPGPolicy(ActorCriticOff):
         self.optimize(critic_loss, self.critic_optimizer, None)
         out = {"critic_loss": critic_loss.item(), **{k: v.item() for k, v in info.items()}}
         if self.actor_due():
-            q_policy, _ = self.model.critic(obs, self.model.actor(obs), twin=False)
-            actor_loss, actor_info = ddpg_actor_loss(q_policy)
-            self.optimize(actor_loss, self.actor_optimizer, None)
+            with self.critic_frozen():
+                q_policy, _ = self.model.critic(obs, self.model.actor(obs), twin=False)
+                actor_loss, actor_info = ddpg_actor_loss(q_policy)
+                self.optimize(actor_loss, self.actor_optimizer, None)
             out.update(actor_loss=actor_loss.item(), **{k: v.item() for k, v in actor_info.items()})
         self.after_update()
         return {**out, "cur_lr_actor": self.actor_optimizer.lr, "cur_lr_critic": self.critic_optimizer.lr}

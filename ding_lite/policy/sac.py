@@ -130,8 +130,9 @@ class SACPolicy(ActorCriticOff):
         out = {"critic_loss": critic_loss.item(), **{k: v.item() for k, v in info.items()}}
         if self.actor_due():
             action, logp = tanh_gaussian_sample(*self.model.actor(obs), self.learn_generator)
-            policy_loss, policy_info = sac_policy_loss(*self.model.critic(obs, action), logp, alpha)
-            self.optimize(policy_loss, self.actor_optimizer, None)
+            with self.critic_frozen():
+                policy_loss, policy_info = sac_policy_loss(*self.model.critic(obs, action), logp, alpha)
+                self.optimize(policy_loss, self.actor_optimizer, None)
             out.update(policy_loss=policy_loss.item(), entropy=policy_info["entropy"].item(),
                        **self.update_alpha(logp))
         self.after_update()

@@ -3,6 +3,7 @@ test that needs it, joined by the CLI runs (``--address``, else RAY_ADDRESS), le
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -37,8 +38,9 @@ def wait_for(predicate, timeout: float = 120, what: str = "condition") -> object
 
 
 def logged_pid(log: Path, marker: str) -> int | None:
-    """The pid in the newest train.log line holding ``marker`` ('ray_runs: started in pid 123 on host')."""
+    """The first pid after ``marker`` in the newest train.log line holding it ('ray_runs: started in pid 123 on
+    host', 'env manager ray (2 actors of 4 envs, pids 123/456, ...')."""
     if not log.exists():
         return None
     lines = [line for line in log.read_text().splitlines() if marker in line]
-    return int(lines[-1].split(" pid ")[1].split()[0]) if lines else None
+    return int(re.split(r"[/ ,]", lines[-1].split(marker)[1].split(" pid")[1].lstrip("s "))[0]) if lines else None

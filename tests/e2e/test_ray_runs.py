@@ -1,5 +1,5 @@
-"""entry.ray_runs on the session's local Ray: a run whose worker is SIGKILLed resumes and ends bit for bit
-as an uninterrupted one; bad input is one sentence before anything is written."""
+"""entry.ray_runs on the session's local Ray: a run whose worker or env actor is SIGKILLed resumes and ends
+bit for bit as an uninterrupted one; bad input is one sentence before anything is written."""
 from __future__ import annotations
 
 import os
@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,8 +21,10 @@ from configs.cartpole_ppo_config import main_config, create_config
 main_config.exp_name = 'rr'
 main_config.env.stop_value = 1000  # never reached: runs stop on their horizon
 main_config.policy.learn.learner.hook.save_ckpt_after_iter = 40
+main_config.env.manager = dict(type='ray', ray=dict(num_actors=2, num_cpus=0.1))  # 2 runs x 4 actors on 2 CPUs
+main_config.policy.eval.evaluator.eval_freq = 200  # evaluations step envs in actors too: few of them
 """
-HORIZON, FINAL = "5120", "iteration_800.pth.tar"  # 20 collects of 256 steps, 40 updates each
+HORIZON, FINAL = "2560", "iteration_400.pth.tar"  # 10 collects of 256 steps, 40 updates each
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +51,12 @@ def assert_same(a, b, path: str = "") -> None:
         assert a == b or (isinstance(a, float) and np.isnan(a) and np.isnan(b)), path
 
 
-def test_a_killed_worker_costs_only_time(tmp_path, address):
+def started(run_dir: Path, marker: str) -> int | None:
+    """The pid after ``marker`` in the run's log, once the run has written a checkpoint."""
+    return logged_pid(run_dir / "log" / "train.log", marker) if list(run_dir.glob("ckpt/iteration_*")) else None
+
+
+def test_a_killed_worker_or_env_actor_costs_only_time(tmp_path, address):
     from ding_lite.distributed import runs, task
 
     config = tmp_path / "rr_config.py"
@@ -56,22 +64,24 @@ def test_a_killed_worker_costs_only_time(tmp_path, address):
     work, reference = tmp_path / "work", tmp_path / "reference"
     work.mkdir()
     proc = start_cli("entry.ray_runs", "-c", str(config), "--seeds", "0-1", "--max-env-step", HORIZON,
-                     "--address", address, cwd=work)
-    log = work / "rr_seed1" / "log" / "train.log"
-    pid = wait_for(lambda: logged_pid(log, "ray_runs: started") if list(log.parent.parent.glob("ckpt/iteration_*"))
-                   else None, what="run rr_seed1 to write its first checkpoint")
-    os.kill(pid, signal.SIGKILL)
+                     "--num-cpus", "0.5", "--address", address, cwd=work)
+    os.kill(wait_for(lambda: started(work / "rr_seed1", "ray_runs: started"), what="rr_seed1's checkpoint"),
+            signal.SIGKILL)  # the run's worker process
+    os.kill(wait_for(lambda: started(work / "rr_seed0", "env manager ray (2 actors of 4 envs,"),
+                     what="rr_seed0's checkpoint"), signal.SIGKILL)  # one of its collector's env actors
     out, err = proc.communicate(timeout=180)
     assert proc.returncode == 0, err
     lines = out.splitlines()
-    assert sum(line.startswith(("rr_seed0:", "rr_seed1:")) for line in lines) == 2, out
-    assert any(line.startswith("rr_seed1:") and "resumed after a lost worker" in line for line in lines), out
+    for seed in (0, 1):
+        assert any(line.startswith(f"rr_seed{seed}:") and "resumed after a lost worker" in line for line in lines), out
+        log = (work / f"rr_seed{seed}" / "log" / "train.log").read_text()
+        assert "ray_runs: resumed in pid" in log and "no longer exact" not in log
     assert "Runs:" in lines and "rr_seed1 " in out
-    assert "ray_runs: resumed in pid" in log.read_text()
-    spec, = runs.plan(str(config), [1], base_dir=reference, max_env_step=int(HORIZON))
-    task.execute(spec)  # the same run, never interrupted, in this process
-    got = torch.load(work / "rr_seed1" / "ckpt" / FINAL, weights_only=True)
-    assert_same(got, torch.load(reference / "rr_seed1" / "ckpt" / FINAL, weights_only=True))
+    for spec in runs.plan(str(config), [0, 1], base_dir=reference, max_env_step=int(HORIZON)):
+        spec.main["env"]["manager"]["type"] = "sync"  # steps as 'ray' does (test_ray_manager), in this process
+        task.execute(spec)  # the same runs, never interrupted
+        got = torch.load(work / spec.name / "ckpt" / FINAL, weights_only=True)
+        assert_same(got, torch.load(reference / spec.name / "ckpt" / FINAL, weights_only=True))
     plot = run_cli("entry.plot", "rr_seed0", "rr_seed1", "--group", "-o", "seeds.png", cwd=work)
     assert plot.returncode == 0 and "wrote seeds.png (2 runs)" in plot.stdout, plot.stderr
 

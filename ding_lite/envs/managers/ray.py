@@ -106,8 +106,8 @@ class RayManager(EnvManager):
         self.observation_space, self.action_space, _ = ready[0]
         self.pids = [pid for _, _, pid in ready]
         sizes = sorted({s.stop - s.start for s in self._slices})
-        self.choice = (f"ray ({num_actors} actors of {'/'.join(map(str, sizes))} envs, {actor_options}, "
-                       f"on_actor_failure={on_actor_failure})")
+        self.choice = (f"ray ({num_actors} actors of {'/'.join(map(str, sizes))} envs, pids "
+                       f"{'/'.join(map(str, self.pids))}, {actor_options}, on_actor_failure={on_actor_failure})")
 
     @classmethod
     def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import shlex
 import sys
 from typing import Any
 
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="join this Ray cluster (default: start a local Ray on this machine)")
     parser.add_argument("--max-env-step", type=int, default=None, help="stop each run after this many env steps")
     parser.add_argument("--max-train-iter", type=int, default=None, help="stop each run after this many updates")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the newest dir of each run (its newest checkpoint) instead of new dirs")
     parser.add_argument("--max-retries", type=int, default=3, help="re-runs of a run whose worker died (default 3)")
     parser.add_argument("--num-cpus", type=float, default=1.0, help="CPUs each run reserves (default 1)")
     return parser
@@ -82,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         grid = parse_grid(args.grid)
         specs = runs.plan(args.config, args.seeds, grid, SEARCH_PATH, max_env_step=args.max_env_step,
-                          max_train_iter=args.max_train_iter)
+                          max_train_iter=args.max_train_iter, resume=args.resume)
         runs.connect(args.address)
     except (ConfigError, argparse.ArgumentTypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -92,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     def on_finish(spec, result) -> None:
         print(line(result) if isinstance(result, dict) else f"{spec.name}: failed: {result}", flush=True)
 
-    results = runs.run_many(specs, on_finish, max_retries=args.max_retries, num_cpus=args.num_cpus)
+    try:
+        results = runs.run_many(specs, on_finish, max_retries=args.max_retries, num_cpus=args.num_cpus)
+    except KeyboardInterrupt:
+        again = shlex.join(["python", "-m", "entry.ray_runs", *(sys.argv[1:] if argv is None else argv)])
+        print(f"Interrupted: the runs keep their checkpoints; continue them with: {again} --resume", file=sys.stderr)
+        return 130
     print("\n".join(table(specs, results)))
     dirs = " ".join(r["run_dir"] for r in results if isinstance(r, dict))
     if dirs:

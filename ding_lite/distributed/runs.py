@@ -18,8 +18,8 @@ from typing import Any
 
 from ding_lite.config import ConfigError, compile_config, load_config_file
 from ding_lite.distributed import require
-from ding_lite.distributed.task import RunSpec, execute
-from ding_lite.pipeline.layout import check_writable
+from ding_lite.distributed.task import RunInterrupted, RunSpec, execute
+from ding_lite.pipeline.layout import check_writable, runs_of
 from ding_lite.pipeline.serial import _policy_type, set_horizons
 from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
 from ding_lite.policy.registry import get_policy_class
@@ -44,8 +44,12 @@ def check(spec: RunSpec) -> None:
 
 def plan(config: str, seeds: Sequence[int], grid: dict[str, Sequence[Any]] | None = None,
          search_path: Sequence[str | Path] = (), base_dir: str | Path = ".", default_policy: str = "ppo",
-         max_env_step: int | None = None, max_train_iter: int | None = None) -> list[RunSpec]:
-    """One ``RunSpec`` per grid point and seed, each checked; their run dir names are all free."""
+         max_env_step: int | None = None, max_train_iter: int | None = None, resume: bool = False) -> list[RunSpec]:
+    """One ``RunSpec`` per grid point and seed, each checked; their run dir names are all free.
+
+    ``resume``: each run continues the newest dir of its name instead (a batch whose driver stopped):
+    from its newest checkpoint, or from the start where it has none.
+    """
     if not seeds:
         raise ConfigError("no seeds given: name at least one (e.g. --seeds 0-7).")
     main, create, path = load_config_file(config, search_path)
@@ -62,7 +66,11 @@ def plan(config: str, seeds: Sequence[int], grid: dict[str, Sequence[Any]] | Non
     for spec in specs:
         check(spec)
         check_writable(spec.run_dir)
-    if any(s.run_dir.exists() for s in specs):  # as a single run does: a taken name gets a creation stamp
+    if resume:
+        for spec in specs:
+            found = runs_of(spec.name, base)
+            spec.name = str(found[-1].relative_to(base)) if found else spec.name
+    elif any(s.run_dir.exists() for s in specs):  # as a single run does: a taken name gets a creation stamp
         stamp = time.strftime("_%y%m%d_%H%M%S")
         for spec in specs:
             spec.name += stamp
@@ -103,7 +111,7 @@ def launch(specs: Sequence[RunSpec], max_retries: int = 3, num_cpus: float = 1.0
     from ding_lite.envs.managers.ray import EnvActorDied
 
     task = ray.remote(execute)
-    options = {"max_retries": max_retries, "retry_exceptions": [EnvActorDied], "num_cpus": num_cpus}
+    options = {"max_retries": max_retries, "retry_exceptions": [EnvActorDied, RunInterrupted], "num_cpus": num_cpus}
     pending = {task.options(name=spec.name, **options).remote(spec): spec for spec in specs}
     while pending:
         done, _ = ray.wait(list(pending), num_returns=1)

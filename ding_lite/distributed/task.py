@@ -20,6 +20,10 @@ from ding_lite.config.errors import ConfigError
 from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR, check_writable, newest_in_run
 
 
+class RunInterrupted(RuntimeError):
+    """The run's worker got SIGINT/SIGTERM (a node drained, a job stopped): it saved, and Ray runs it again."""
+
+
 @dataclass
 class RunSpec:
     """One run of a batch: its experiment dir name, seed, grid point and the config it is built from."""
@@ -98,6 +102,8 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         if type(exc.__cause__).__name__ == "EnvActorDied":
             raise exc.__cause__ from None
         raise
+    if pipeline.stop_reason.startswith("received"):
+        raise RunInterrupted(f"run '{spec.name}' {pipeline.stop_reason} in {where()} and saved its state")
     return summary(spec, pipeline, resumed, started)
 
 

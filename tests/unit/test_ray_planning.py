@@ -47,3 +47,11 @@ def test_bad_runs_are_refused_before_any_task(tmp_path):
         plan("cartpole_ppo_config.py", [0, 0], None, SEARCH_PATH, base_dir=tmp_path)
     with pytest.raises(ConfigError, match="max_env_step must be >= 1"):
         plan("cartpole_ppo_config.py", [0], None, SEARCH_PATH, base_dir=tmp_path, max_env_step=0)
+
+
+def test_resume_continues_the_newest_dir_of_each_run(tmp_path):
+    (tmp_path / "cartpole_ppo_seed0").mkdir()
+    (tmp_path / "cartpole_ppo_seed0_251202_101010").mkdir()
+    (tmp_path / "cartpole_ppo_seed10").mkdir()  # another run's name, not a stamp of seed 1
+    specs = plan("cartpole_ppo_config.py", [0, 1], None, SEARCH_PATH, base_dir=tmp_path, resume=True)
+    assert [s.name for s in specs] == ["cartpole_ppo_seed0_251202_101010", "cartpole_ppo_seed1"]

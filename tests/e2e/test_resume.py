@@ -6,6 +6,7 @@ import random
 import shlex
 import shutil
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -31,8 +32,8 @@ def write_config(directory: Path, save_every: int = 40, extra: str = "") -> Path
     return path
 
 
-def final_state(run: Path) -> dict:
-    return torch.load(run / "ckpt" / f"iteration_{HORIZON}.pth.tar", weights_only=True)
+def final_state(run: Path, horizon: str = HORIZON) -> dict:
+    return torch.load(run / "ckpt" / f"iteration_{horizon}.pth.tar", weights_only=True)
 
 
 def comparable_scalars(run: Path) -> dict:
@@ -55,8 +56,8 @@ def assert_same_tensors(a, b, where=""):
         assert a == b, where
 
 
-def assert_same_run(run: Path, reference: Path) -> None:
-    got, want = final_state(run), final_state(reference)
+def assert_same_run(run: Path, reference: Path, horizon: str = HORIZON) -> None:
+    got, want = final_state(run, horizon), final_state(reference, horizon)
     for key in ("policy", "learner", "collector", "evaluator", "rng", "train_iter", "envstep"):
         assert_same_tensors(got[key], want[key], key)
     scalars, expected = comparable_scalars(run), comparable_scalars(reference)
@@ -65,6 +66,18 @@ def assert_same_run(run: Path, reference: Path) -> None:
         steps = [s for s, _ in points]
         assert steps == sorted(set(steps)), f"{tag}: steps repeat or go back: {steps}"
         assert points == expected[tag], tag
+
+
+def kill9_after_first_checkpoint(proc: subprocess.Popen, ckpt_dir: Path, delay: float) -> None:
+    """SIGKILL the run ``delay`` seconds after its first periodic checkpoint, asserting it was still running."""
+    deadline = time.time() + 60
+    while not list(ckpt_dir.glob("iteration_*.pth.tar")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    time.sleep(delay)
+    assert proc.poll() is None, "the run ended before the kill: this test would not test kill -9"
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
 
 
 @pytest.fixture(scope="module")
@@ -101,15 +114,8 @@ def test_kill9_at_an_arbitrary_moment_then_resume_is_bit_identical(tmp_path, ref
     config = write_config(tmp_path)
     rng = random.Random(os.getpid())
     proc = start_cli(ONPOLICY, "-c", str(config), "--max-train-iter", HORIZON, cwd=tmp_path)
-    ckpt_dir = tmp_path / "exact" / "ckpt"
-    deadline = time.time() + 60
-    while not list(ckpt_dir.glob("iteration_*.pth.tar")) and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.01)
-    time.sleep(rng.uniform(0.0, 0.15))  # a whole 240-update run takes well under a second
-    assert proc.poll() is None, "the run ended before the kill: this test would not test kill -9"
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate()
-    assert proc.returncode == -signal.SIGKILL
+    # a whole 240-update run takes well under a second
+    kill9_after_first_checkpoint(proc, tmp_path / "exact" / "ckpt", rng.uniform(0.0, 0.15))
     resumed = run_cli(ONPOLICY, "-c", str(config), "--resume", "latest", "--max-train-iter", HORIZON, cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert_same_run(tmp_path / "exact", reference)

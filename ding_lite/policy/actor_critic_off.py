@@ -1,4 +1,5 @@
-"""The off-policy actor-critic family: replay (from OffPolicy), an actor and critic(s) with their own
+"""The off-policy actor-critic family: replay (from OffPolicy: uniform, or prioritized by the critics'
+mean |TD error| with ``priority``), an actor and critic(s) with their own
 optimizers, a soft target copy of the whole model, exploration from the policy's generators, delayed actor
 updates and a uniform-random warm-up. DDPG, TD3, SAC and discrete SAC add a config diff, ``explore`` /
 ``greedy`` and ``learn_step`` (their losses, from ``rl_utils.ac_losses``).
@@ -26,6 +27,7 @@ from ding_lite.model.common.encoder import obs_dims
 from ding_lite.model.qac import ContinuousQAC
 from ding_lite.model.qac import default_config as qac_config
 from ding_lite.policy.off_policy import OffPolicy
+from ding_lite.rl_utils.ac_losses import critic_mse_loss
 from ding_lite.torch_utils.target import TargetNetwork
 
 
@@ -62,7 +64,6 @@ class ActorCriticOff(OffPolicy):
     rules: ClassVar[dict] = {
         "discount_factor": lambda v: None if v is None else
         "be left unset: this family reads policy.learn.discount_factor (DI-engine's key)",
-        "priority": lambda v: None if not v else "be False: prioritized replay is not wired into this family yet",
         "multi_agent": one_of(False),
         "command": lambda v: None if not v else "be empty: DI-engine's command mode is not in ding_lite",
         "model.encoder_hidden_size_list": _encoder_widths,
@@ -155,6 +156,15 @@ class ActorCriticOff(OffPolicy):
             batch = buffer.sample(learn["batch_size"], self.cfg["nstep"], learn["discount_factor"],
                                   self.learn_generator, learn["ignore_done"])
             yield batch if self.device.type == "cpu" else {k: v.to(self.device) for k, v in batch.items()}
+
+    def critic_step(self, q1: torch.Tensor, q2: torch.Tensor | None, target: torch.Tensor,
+                    batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        """One critic update on ``(Q - target)^2`` (IS-weighted with ``priority_IS_weight``); feeds the mean
+        |TD error| of the critics back as priorities (``priority``), as DI-engine's TD3/SAC do."""
+        loss, per_sample, info = critic_mse_loss(q1, q2, target, self.loss_weight(batch))
+        self.optimize(loss, self.critic_optimizer, None)
+        self.update_priorities(batch, per_sample)
+        return {"critic_loss": loss.item(), **{k: v.item() for k, v in info.items()}}
 
     @contextmanager
     def critic_frozen(self) -> Iterator[None]:

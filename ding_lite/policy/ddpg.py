@@ -11,7 +11,7 @@ import torch
 
 from ding_lite.config.compile import non_negative, one_of, positive
 from ding_lite.policy.actor_critic_off import ActorCriticOff
-from ding_lite.rl_utils.ac_losses import critic_mse_loss, ddpg_actor_loss, smoothed_target_action, twin_q_target
+from ding_lite.rl_utils.ac_losses import ddpg_actor_loss, smoothed_target_action, twin_q_target
 
 
 def _noise_range(value: dict) -> str | None:
@@ -71,9 +71,7 @@ class DDPGPolicy(ActorCriticOff):
                                                      self.learn_generator)
             target = twin_q_target(*self.target_model.critic(boot, next_action), batch["returns"], batch["discount"])
         q1, q2 = self.model.critic(obs, batch["action"])
-        critic_loss, _, info = critic_mse_loss(q1, q2, target)
-        self.optimize(critic_loss, self.critic_optimizer, None)
-        out = {"critic_loss": critic_loss.item(), **{k: v.item() for k, v in info.items()}}
+        out = self.critic_step(q1, q2, target, batch)
         if self.actor_due():
             with self.critic_frozen():
                 q_policy, _ = self.model.critic(obs, self.model.actor(obs), twin=False)

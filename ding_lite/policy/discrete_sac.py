@@ -15,7 +15,7 @@ from ding_lite.config.compile import in_unit_interval, one_of, positive
 from ding_lite.model.common.distributions import sample_categorical
 from ding_lite.model.qac import DiscreteQAC
 from ding_lite.policy.sac import SACPolicy
-from ding_lite.rl_utils.ac_losses import critic_mse_loss, discrete_sac_policy_loss, discrete_sac_target
+from ding_lite.rl_utils.ac_losses import discrete_sac_policy_loss, discrete_sac_target
 from ding_lite.rl_utils.exploration import EPS_TYPES, get_epsilon_greedy_fn
 
 
@@ -79,9 +79,7 @@ class DiscreteSACPolicy(SACPolicy):
         q1, q2 = self.model.q_values(obs)
         taken = batch["action"].long().unsqueeze(1)
         q1, q2 = q1.gather(1, taken).squeeze(1), None if q2 is None else q2.gather(1, taken).squeeze(1)
-        critic_loss, _, info = critic_mse_loss(q1, q2, target)
-        self.optimize(critic_loss, self.critic_optimizer, None)
-        out = {"critic_loss": critic_loss.item(), **{k: v.item() for k, v in info.items()}}
+        out = self.critic_step(q1, q2, target, batch)
         if self.actor_due():
             with torch.no_grad():
                 q_all = self.model.q_values(obs)

@@ -17,7 +17,6 @@ from ding_lite.config import ConfigError
 from ding_lite.config.compile import non_negative, one_of, positive
 from ding_lite.policy.actor_critic_off import ActorCriticOff
 from ding_lite.rl_utils.ac_losses import (
-    critic_mse_loss,
     sac_alpha_loss,
     sac_policy_loss,
     tanh_gaussian_sample,
@@ -125,9 +124,7 @@ class SACPolicy(ActorCriticOff):
             target = twin_q_target(*self.target_model.critic(boot, next_action), batch["returns"],
                                    batch["discount"], alpha, next_logp)
         q1, q2 = self.model.critic(obs, batch["action"])
-        critic_loss, _, info = critic_mse_loss(q1, q2, target)
-        self.optimize(critic_loss, self.critic_optimizer, None)
-        out = {"critic_loss": critic_loss.item(), **{k: v.item() for k, v in info.items()}}
+        out = self.critic_step(q1, q2, target, batch)
         if self.actor_due():
             action, logp = tanh_gaussian_sample(*self.model.actor(obs), self.learn_generator)
             with self.critic_frozen():

@@ -154,6 +154,22 @@ def test_discrete_sac_samples_from_its_actor_and_trains_both_critics():
     assert not same(params(pol.model.critic2), critics_before) and {"policy_loss", "q_value_twin"} <= set(info)
 
 
+def test_prioritized_replay_weights_the_critic_loss_and_takes_the_td_errors_as_priorities():
+    pol = policy("td3", {"policy": {"priority": True, "priority_IS_weight": True}})
+    rng = np.random.default_rng(0)
+    pol.replay_buffer.push({"obs": rng.normal(size=(32, 8, 3)).astype(np.float32),
+                            "final_obs": rng.normal(size=(32, 8, 3)).astype(np.float32),
+                            "action": rng.uniform(-1, 1, size=(32, 8, 1)).astype(np.float32),
+                            "reward": rng.normal(size=(32, 8)).astype(np.float32),
+                            "terminated": np.zeros((32, 8), bool), "truncated": np.zeros((32, 8), bool)})
+    before = pol.replay_buffer.state_dict()["priority"]["leaves"].clone()
+    data = next(pol.train_batches(pol.replay_buffer))
+    assert "weight" in data
+    pol.learn_step(data)
+    after = pol.replay_buffer.state_dict()["priority"]["leaves"]
+    assert not torch.equal(before, after)
+
+
 def test_the_same_seed_learns_the_same_numbers():
     data = batch(3, torch.rand(16, 1) * 2 - 1)
     torch.manual_seed(0)  # the pipeline seeds torch before it builds a policy (its initial weights)

@@ -12,8 +12,13 @@ Results: ``runs`` (exit 0), ``refused`` (a clean ``error:`` from the CLI), ``cra
 traceback), ``timeout``. Patterns are :mod:`fnmatch` patterns over the wheel's member names, where ``*`` also
 matches ``/``, so ``dizoo/classic_control/**/config/*_config.py`` includes ``config/parallel/``.
 
+With ``--solve`` each file instead trains until its own ``stop_value`` (or ``--max-env-step``) for every
+``--seeds`` seed and the table shows, per seed, the env steps at which it stopped and the launch->exit seconds,
+then the medians beside DI-engine 0.5.3's own env steps on this machine (seed 0, where measured).
+
 Run:
     python bench/dizoo_compat.py                                          # classic_control: 59 files
+    python bench/dizoo_compat.py --solve --seeds 0,1,2 --max-env-step 200000 --files cartpole_dqn,cartpole_c51
     python bench/dizoo_compat.py --glob 'dizoo/atari/**/config/*_config.py' --glob 'dizoo/mujoco/**/*_config.py'
     python bench/dizoo_compat.py --max-env-step 500 --timeout 300 --cache-dir /tmp/wheels
 """
@@ -22,10 +27,13 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import os
+import re
 import runpy
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -37,6 +45,18 @@ DEFAULT_GLOB = "dizoo/classic_control/**/config/*_config.py"
 DEFAULT_CACHE = Path.home() / ".cache" / "ding_lite" / "dizoo"
 # DI-engine trains these with serial_pipeline_onpolicy; every other type goes through serial_pipeline.
 ON_POLICY = {"ppo", "ppo_pg", "ppo_stdim", "pg", "a2c", "ppg", "trpo"}
+
+
+DI_ENGINE_ENV_STEPS = {
+    # DI-engine 0.5.3 on this 2-core machine, seed 0: env steps to stop_value (None: not reached)
+    "cartpole_dqn": 1_016, "cartpole_c51": 6_200, "cartpole_qrdqn": 28_912, "cartpole_iqn": 38_880,
+    "cartpole_rainbow": 14_344, "pendulum_dqn": 7_350, "acrobot_dqn": None,
+    "pendulum_sac": 34_000, "pendulum_td3": 80_816, "pendulum_ddpg": 75_968, "pendulum_ppo": 48_000,
+    "cartpole_sac": 74_648, "cartpole_a2c": 57_072, "cartpole_ppo_offpolicy": 15_312,
+    "cartpole_ppg": None, "pendulum_a2c": None, "pendulum_pg": None,
+}
+STOP_RE = re.compile(r"reached stop_value \S+ at envstep ([\d,]+)")
+BEST_RE = re.compile(r"best eval return\s+(-?[\d.]+)")
 
 
 @dataclass
@@ -117,6 +137,41 @@ def run_one(name: str, text: bytes, max_env_step: int, timeout: float) -> Row:
     return Row(short, policy, env, "refused" if reason.startswith("error:") else "crashed", reason)
 
 
+def solve_one(name: str, text: bytes, seed: int, max_env_step: int, timeout: float) -> tuple[int | None, float, str]:
+    """(env steps at stop_value or None, launch->exit seconds, best eval return) of one unchanged file and seed."""
+    with tempfile.TemporaryDirectory(prefix="dizoo_solve_") as tmp:
+        config = Path(tmp) / Path(name).name
+        config.write_bytes(text)
+        policy, _ = describe(config)
+        module = "entry.serial_onpolicy" if policy in ON_POLICY else "entry.serial_offpolicy"
+        start = time.perf_counter()
+        try:
+            proc = subprocess.run([sys.executable, "-m", module, "-c", str(config), "-s", str(seed), "--max-env-step",
+                                   str(max_env_step)], cwd=tmp, env=child_env(), capture_output=True, text=True,
+                                  timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return None, timeout, "timeout"
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        return None, wall, first_error_line(proc.stderr)
+    stop, best = STOP_RE.search(proc.stdout), BEST_RE.search(proc.stdout)
+    return (int(stop.group(1).replace(",", "")) if stop else None), wall, best.group(1) if best else "?"
+
+
+def solve(members: dict[str, bytes], seeds: list[int], max_env_step: int, timeout: float) -> None:
+    print(f"{'file':28} {'per seed: env steps (s) / best return':58} {'median steps':>12} {'DI-engine':>9} "
+          f"{'median s':>8}", flush=True)
+    for name, text in members.items():
+        key = Path(name).stem.removesuffix("_config")
+        results = [solve_one(name, text, seed, max_env_step, timeout) for seed in seeds]
+        cells = [f"{steps:,} ({wall:.0f})" if steps else f"- ({wall:.0f}) {best}" for steps, wall, best in results]
+        steps = [r[0] if r[0] is not None else float("inf") for r in results]
+        median = statistics.median(steps)
+        ref = DI_ENGINE_ENV_STEPS.get(key)
+        print(f"{key:28} {' | '.join(cells):58} {median if median == float('inf') else f'{median:,.0f}':>12} "
+              f"{ref or '-':>9} {statistics.median(r[1] for r in results):8.1f}", flush=True)
+
+
 def print_table(rows: list[Row]) -> None:
     widths = [max(len(h), *(len(getattr(r, f)) for r in rows)) for h, f in
               (("file", "file"), ("policy", "policy"), ("env", "env"), ("result", "result"))]
@@ -134,12 +189,21 @@ def main() -> int:
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="where the wheel is kept")
     parser.add_argument("--max-env-step", type=int, default=200, help="horizon of each run")
     parser.add_argument("--timeout", type=float, default=180, help="seconds per file before it counts as timeout")
+    parser.add_argument("--solve", action="store_true", help="train each file to its stop_value, per seed")
+    parser.add_argument("--seeds", default="0,1,2", help="with --solve: comma-separated seeds")
+    parser.add_argument("--files", default=None, help="comma-separated stems (cartpole_dqn,...) to keep")
     args = parser.parse_args()
 
     wheel = wheel_path(args.cache_dir)
     members = config_members(wheel, args.glob or [DEFAULT_GLOB])
+    if args.files:
+        keep = {f"{stem}_config" for stem in args.files.split(",")}
+        members = {n: t for n, t in members.items() if Path(n).stem in keep}
     if not members:
         raise SystemExit(f"no member of {wheel.name} matches {args.glob or [DEFAULT_GLOB]}")
+    if args.solve:
+        solve(members, [int(s) for s in args.seeds.split(",")], args.max_env_step, args.timeout)
+        return 0
     print(f"{wheel.name}: {len(members)} config files, each run with --max-env-step {args.max_env_step}", flush=True)
     rows = []
     for name, text in members.items():

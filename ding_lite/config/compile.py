@@ -69,7 +69,20 @@ def _is_bool_for_number(value: Any, types: tuple[type, ...]) -> bool:
     return isinstance(value, bool) and bool not in types
 
 
-def _accepted_types(default: Any) -> tuple[type, ...] | None:
+SHAPE_KEYS = ("obs_shape",)
+"""Keys whose default is an int but which also take a list: ``obs_shape`` is 4 or ``[4, 84, 84]``."""
+
+
+def shape(value: Any) -> str | None:
+    """A positive int, or a non-empty list of positive ints."""
+    dims = value if isinstance(value, (list, tuple)) else [value]
+    ok = dims and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims)
+    return None if ok else "be a positive int or a non-empty list of positive ints"
+
+
+def _accepted_types(default: Any, key: str = "") -> tuple[type, ...] | None:
+    if key in SHAPE_KEYS:
+        return (int, list, tuple)
     if default is None:
         return None
     if isinstance(default, bool):
@@ -119,7 +132,7 @@ def _merge(default: dict, user: dict, path: str, root: dict) -> dict:
                 raise ConfigError(f"config key '{dotted}' must be a dict, not {type(value).__name__}.")
             merged[key] = _merge(base, value, dotted + ".", root)
             continue
-        types = _accepted_types(base)
+        types = _accepted_types(base, key)
         if types is not None and value is not None and (
             not isinstance(value, types) or _is_bool_for_number(value, types)
         ):

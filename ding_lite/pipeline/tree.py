@@ -1,7 +1,7 @@
 """The config tree of a serial run: every component's defaults and the rules compile_config enforces."""
 from __future__ import annotations
 
-from ding_lite.config.compile import all_of, non_negative, of_type, one_of, positive
+from ding_lite.config.compile import all_of, non_negative, of_type, one_of, positive, shape
 from ding_lite.envs import managers as env_manager
 from ding_lite.worker import collector as collector_mod
 from ding_lite.worker import evaluator as evaluator_mod
@@ -49,7 +49,7 @@ def pipeline_rules(policy_cls: type) -> dict:
         "env.manager.ray.num_gpus": non_negative,
         "env.manager.ray.resources": of_type(dict),
         "env.manager.ray.on_actor_failure": one_of("fail", "restart"),
-        "policy.model.obs_shape": positive,
+        "policy.model.obs_shape": shape,
         "policy.model.action_shape": positive,
         "policy.model.action_space": one_of("discrete", "continuous"),
         "policy.model.encoder_hidden_size_list": lambda v: None if v and all(

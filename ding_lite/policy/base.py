@@ -118,8 +118,15 @@ class Policy:
         return torch.from_numpy(array).to(self.device)
 
     def obs(self, obs: np.ndarray) -> torch.Tensor:
-        """Observations as the model sees them (normalised when ``obs_norm``); images stay uint8 here."""
-        return self.to_tensor(obs if self.obs_rms is None else self.obs_rms.normalize(obs))
+        """Observations as the model sees them: float32 (normalised when ``obs_norm``), images still uint8.
+
+        (MuJoCo gives float64; the model's encoder scales uint8 frames on the device.)
+        """
+        if self.obs_rms is not None:
+            obs = self.obs_rms.normalize(obs)
+        elif obs.dtype == np.float64:
+            obs = obs.astype(np.float32)
+        return self.to_tensor(obs)
 
     @staticmethod
     def numpy(tensor: torch.Tensor) -> np.ndarray:

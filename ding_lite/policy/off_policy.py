@@ -96,8 +96,9 @@ class OffPolicy(Policy):
     def make_replay_buffer(self) -> ReplayBuffer:
         model, buffer_cfg = self.cfg["model"], self.cfg["other"]["replay_buffer"]
         discrete = model["action_space"] == "discrete"
-        shapes = (buffer_cfg["replay_buffer_size"], obs_dims(model["obs_shape"]),
-                  () if discrete else (model["action_shape"],), np.int64 if discrete else np.float32)
+        dims = obs_dims(model["obs_shape"])
+        shapes = (buffer_cfg["replay_buffer_size"], dims, () if discrete else (model["action_shape"],),
+                  np.int64 if discrete else np.float32, np.uint8 if len(dims) == 3 else np.float32)
         if not self.cfg["priority"]:
             return ReplayBuffer(*shapes)
         return PrioritizedReplayBuffer(*shapes, alpha=buffer_cfg["alpha"], beta=buffer_cfg["beta"],

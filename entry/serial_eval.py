@@ -20,25 +20,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-c", "--config", required=True, help="the config the run was trained with")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--ckpt", default=None, help="checkpoint file to load")
-    source.add_argument("--resume", default="latest", metavar="latest|DIR",
-                        help="run whose best checkpoint to load (default: the newest run of the config's exp_name)")
+    source.add_argument("--resume", default=None, metavar="latest|DIR",
+                        help="run whose best checkpoint to load (default: the config's policy.load_path when it "
+                             "names one, as DI-engine's eval entry, else the newest run of its exp_name)")
     parser.add_argument("--episodes", type=int, default=5, help="episodes to play (default 5)")
     parser.add_argument("-s", "--seed", type=int, default=0, help="seed of the first episode (default 0)")
     parser.add_argument("--gif", default=None, metavar="FILE", help="write an animation of the first episode")
     return parser
-
-
-def pick_checkpoint(args: argparse.Namespace, exp_name: str) -> Path:
-    from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR, resolve_resume
-    from ding_lite.utils.checkpoint_io import CheckpointError
-
-    if args.ckpt:
-        return Path(args.ckpt)
-    newest = resolve_resume(args.resume, exp_name, Path.cwd())
-    best = newest.parent / BEST_CKPT
-    if newest.parent.name != CKPT_DIR:
-        raise CheckpointError(f"'{newest}' is not in an experiment's ckpt/ dir.")
-    return best if best.exists() else newest
 
 
 def play(policy: Any, env_id: str, episodes: int, seed: int, gif: str | None,
@@ -50,8 +38,7 @@ def play(policy: Any, env_id: str, episodes: int, seed: int, gif: str | None,
     silence_env_warnings()
     kwargs: dict[str, Any] = {"render_mode": "rgb_array"} if gif else {}
     env = make_env(env_id, max_episode_steps, options=options, **kwargs)
-    if hasattr(policy, "set_action_bounds") and hasattr(env.action_space, "low"):
-        policy.set_action_bounds(env.action_space.low, env.action_space.high)
+    policy.bind_action_space(env.action_space)
     returns, frames = [], []
     for episode in range(episodes):
         obs, _ = env.reset(seed=seed if episode == 0 else None)
@@ -59,7 +46,7 @@ def play(policy: Any, env_id: str, episodes: int, seed: int, gif: str | None,
         while not done:
             if gif and episode == 0:
                 frames.append(env.render())
-            action = policy.eval_forward(np.asarray(obs, dtype=np.float32)[None])[0]
+            action = policy.eval_forward(np.asarray(obs)[None])[0]
             obs, reward, terminated, truncated, _ = env.step(action)
             total += float(reward)
             done = terminated or truncated
@@ -87,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     from ding_lite.config import ConfigError, load_config_file
     from ding_lite.envs.make import env_options
     from ding_lite.envs.registry import resolve_env
+    from ding_lite.pipeline.layout import eval_checkpoint
     from ding_lite.policy.registry import get_policy_class
     from ding_lite.utils.checkpoint_io import CheckpointError, load_checkpoint
 
@@ -94,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.episodes < 1:
             raise ConfigError(f"--episodes must be >= 1, got {args.episodes}.")
         main_cfg, _, _ = load_config_file(args.config, SEARCH_PATH)
-        ckpt_path = pick_checkpoint(args, main_cfg.get("exp_name", "default_experiment"))
+        ckpt_path = eval_checkpoint(args.ckpt, args.resume, main_cfg.get("exp_name", "default_experiment"),
+                                    (main_cfg.get("policy") or {}).get("load_path"), Path.cwd())
         ckpt = load_checkpoint(str(ckpt_path))
         cfg = ckpt["config"]
         policy = get_policy_class(cfg["policy"]["type"])(cfg["policy"], args.seed)

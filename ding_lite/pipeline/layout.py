@@ -98,3 +98,19 @@ def run_dir_of_checkpoint(ckpt: Path) -> Path:
             f"checkpoint '{ckpt}' is not inside an experiment's ckpt/ dir, so resume_training has no run to continue."
         )
     return ckpt.parent.parent
+
+
+def eval_checkpoint(ckpt: str | None, resume: str | None, exp_name: str, load_path: str | None, base: Path) -> Path:
+    """What the enjoy entry plays: ``--ckpt``, else ``--resume``'s best checkpoint, else the config's
+    ``policy.load_path`` (DI-engine's eval entry reads it), else the newest run's best checkpoint."""
+    if ckpt:
+        return Path(ckpt)
+    if resume is None and load_path:
+        if not Path(load_path).is_file():
+            raise CheckpointError(f"config key 'policy.load_path' names '{load_path}', which does not exist.")
+        return Path(load_path)
+    newest = resolve_resume(resume or "latest", exp_name, base)
+    best = newest.parent / BEST_CKPT
+    if newest.parent.name != CKPT_DIR:
+        raise CheckpointError(f"'{newest}' is not in an experiment's ckpt/ dir.")
+    return best if best.exists() else newest

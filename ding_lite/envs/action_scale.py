@@ -5,8 +5,9 @@
   ``Box(-1, 1)``, so every policy sees the range it acts in. Spaces without finite bounds (and discrete ones)
   are left as they are, as DI-engine's envs ignore the key there.
 - ``env.continuous=False`` on Pendulum: DI-engine's 11 discrete actions, action ``i`` meaning the torque
-  ``2 * i / 10 - 1`` in ``[-1, 1]`` (then scaled by ``act_scale``, as DI-engine's env does). ``True`` (and the
-  default ``None``) keep the env's own continuous space; on any other env ``False`` is one clear error.
+  ``2 * i / 10 - 1`` in ``[-1, 1]`` (then scaled by ``act_scale``, as DI-engine's env does). A value that names
+  the kind of actions the env already has (and the default ``None``) changes nothing; any other is one clear
+  error naming the key.
 
 Both wrappers hold only arrays and spaces, so the env-state capture reads them like any other wrapper.
 """
@@ -58,13 +59,13 @@ def wrap_actions(env: gym.Env, act_scale: bool, continuous: bool | None) -> gym.
     """``env`` with DI-engine's ``act_scale`` and ``continuous`` meanings applied (scaling innermost)."""
     if act_scale and scales(env.action_space):
         env = ActionScale(env)
-    if continuous is False:
-        if env.spec is None or env.spec.name != "Pendulum":
-            name = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
-            raise ConfigError(f"config key 'env.continuous' is False, but only Pendulum has DI-engine's discretised "
-                              f"actions; {name} keeps its own action space (leave the key out).")
-        env = DiscretizedPendulum(env)
-    elif continuous is True and not isinstance(env.action_space, gym.spaces.Box):
-        raise ConfigError(f"config key 'env.continuous' is True, but {env.spec.id if env.spec else 'this env'} "
-                          "has discrete actions.")
-    return env
+    is_box = isinstance(env.action_space, gym.spaces.Box)
+    if continuous is None or continuous == is_box:  # the env already has the asked kind of actions
+        return env
+    name = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
+    if continuous:
+        raise ConfigError(f"config key 'env.continuous' is True, but {name}'s actions are discrete (leave the key out).")
+    if env.spec is None or env.spec.name != "Pendulum":
+        raise ConfigError(f"config key 'env.continuous' is False, but {name}'s actions are continuous and only "
+                          "Pendulum has DI-engine's discretised actions (leave the key out).")
+    return DiscretizedPendulum(env)

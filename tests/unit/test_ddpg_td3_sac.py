@@ -101,8 +101,12 @@ def test_continuous_false_gives_pendulum_di_engines_eleven_actions():
     assert env.action_space == gym.spaces.Discrete(11)
     assert env.action(0)[0] == pytest.approx(-1.0)  # the value the scaling wrapper below gets
     assert env.env.action(env.action(10))[0] == pytest.approx(2.0)
-    with pytest.raises(ConfigError, match="'env.continuous' is False, but only Pendulum"):
-        wrap_actions(gym.make("CartPole-v1"), False, False)
+    assert wrap_actions(gym.make("CartPole-v1"), False, False).action_space == gym.spaces.Discrete(2)  # already
+    with pytest.raises(ConfigError, match="'env.continuous' is True, but CartPole-v1's actions are discrete"):
+        wrap_actions(gym.make("CartPole-v1"), False, True)
+    with pytest.raises(ConfigError, match="'env.continuous' is False, but MountainCarContinuous-v0's actions are "
+                                          "continuous and only Pendulum"):
+        wrap_actions(gym.make("MountainCarContinuous-v0"), False, False)
 
 
 # ----------------------------------------------------------------- acting and learning

@@ -71,9 +71,9 @@ def where() -> str:
 def prepare(spec: RunSpec) -> tuple[Any, str | None]:
     """(pipeline, checkpoint it resumes from or None), for this attempt of the run.
 
-    The driver made sure the dir did not exist when it submitted the run, so a dir without a complete
-    checkpoint is an earlier attempt of this same run that died before its first save: it is removed
-    and the run starts over, exactly as the first attempt did.
+    The driver made sure the dir did not exist when it submitted the run (or, with ``resume``, chose the
+    run's own newest dir), so a dir without a complete checkpoint is an earlier attempt of this same run
+    that died before its first save: it is removed and the run starts over, exactly as that attempt did.
     """
     run_dir = spec.run_dir
     try:

@@ -81,6 +81,8 @@ class PPOOffPolicy(PPOPolicy):
         ),
     )
     rules: ClassVar[dict] = {
+        "obs_norm": lambda v: None if not v else
+        "be False: the FIFO keeps observations normalised with the statistics of their own collect",
         "learn.update_per_collect": positive,
         "other.replay_buffer.replay_buffer_size": positive,
     }

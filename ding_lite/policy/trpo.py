@@ -7,7 +7,9 @@ baseline and centred (garage's ``center_adv``). Baselines (``learn.baseline``):
 on each collect's discounted returns after the step; its coefficients are in the learn state) or
 ``'value'`` (the VAC critic, regressed on the GAE returns with Adam after the step). The time
 feature is each env's step within its episode, counted here (``episode_steps``, also in the learn
-state, so a resumed run fits the same features).
+state, so a resumed run fits the same features). When a resume cannot restore the envs (they start
+new episodes), the counts run on from the checkpoint until each env's episode ends: only the
+baseline's time features are off meanwhile.
 """
 from __future__ import annotations
 

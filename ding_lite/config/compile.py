@@ -116,8 +116,13 @@ def _suggestion(key: str, siblings: list[str], defaults_root: dict) -> str:
     return ""
 
 
+def _without_open(tree: dict) -> dict:
+    """A deep copy of a defaults tree without its OPEN markers (they mark sections, they are not keys)."""
+    return {k: _without_open(v) if isinstance(v, dict) else copy.deepcopy(v) for k, v in tree.items() if k != OPEN}
+
+
 def _merge(default: dict, user: dict, path: str, root: dict) -> dict:
-    merged = copy.deepcopy({k: v for k, v in default.items() if k != OPEN})
+    merged = _without_open(default)
     for key, value in user.items():
         dotted = f"{path}{key}"
         if key not in default:

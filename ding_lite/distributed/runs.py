@@ -20,7 +20,7 @@ from ding_lite.config import ConfigError, compile_config, load_config_file
 from ding_lite.distributed import require
 from ding_lite.distributed.task import RunInterrupted, RunSpec, execute
 from ding_lite.pipeline.layout import check_writable, runs_of
-from ding_lite.pipeline.serial import _policy_type, set_horizons
+from ding_lite.pipeline.serial import policy_type, set_horizons
 from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
 from ding_lite.policy.registry import get_policy_class
 
@@ -37,7 +37,7 @@ def suffix(point: dict[str, Any], seed: int) -> str:
 def check(spec: RunSpec) -> None:
     """The config checks of the run's own constructor, without building envs or a policy (nor Ray actors)."""
     main = spec.main_config()
-    policy_cls = get_policy_class(_policy_type(main, spec.create, spec.default_policy))
+    policy_cls = get_policy_class(policy_type(main, spec.create, spec.default_policy))
     cfg = compile_config(main, spec.create, pipeline_defaults(policy_cls), pipeline_rules(policy_cls))
     set_horizons(cfg, spec.horizons)
 

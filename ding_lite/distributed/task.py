@@ -90,18 +90,13 @@ def prepare(spec: RunSpec) -> tuple[Any, str | None]:
 
 def execute(spec: RunSpec) -> dict[str, Any]:
     """Run (or continue) the run to its end; returns what the driver prints about it."""
-    from ding_lite.worker.hooks import Hook, HookError
+    from ding_lite.worker.hooks import Hook
 
     started = time.time()
     pipeline, resumed = prepare(spec)
     said = f"ray_runs: {'resumed' if resumed else 'started'} in {where()}"
     pipeline.register_hook("before_run", Hook("ray_runs_where", lambda ctx: pipeline.log.write(said), priority=10))
-    try:
-        pipeline.run()
-    except HookError as exc:  # an env actor lost while a checkpoint hook gathered env state: Ray retries on it
-        if type(exc.__cause__).__name__ == "EnvActorDied":
-            raise exc.__cause__ from None
-        raise
+    pipeline.run()  # a lost env actor raises EnvActorDied through the hooks: Ray retries the task on it
     if pipeline.stop_reason.startswith("received"):
         raise RunInterrupted(f"run '{spec.name}' {pipeline.stop_reason} in {where()} and saved its state")
     return summary(spec, pipeline, resumed, started)

@@ -84,6 +84,8 @@ def resolve_env(env_cfg: dict) -> tuple[str, str | None]:
                               f"{role} envs together: set it to {num} or leave it out.")
     user_modules = _import_env_modules(env_cfg.get("import_names") or [])
     env_type = env_cfg.get("type")
+    if env_cfg.get("env_id") == "":
+        raise ConfigError("config key 'env.env_id' is missing: it is empty; give a gymnasium id such as 'CartPole-v0'.")
     if env_cfg.get("env_id"):
         env_id = env_cfg["env_id"]
     elif env_type in NEEDS_ENV_ID:

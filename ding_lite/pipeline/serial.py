@@ -53,7 +53,7 @@ from ding_lite.worker.hooks import (
 )
 
 
-def _policy_type(main: dict, create: dict, default: str) -> str:
+def policy_type(main: dict, create: dict, default: str) -> str:
     for tree in (create, main):
         name = (tree.get("policy") or {}).get("type")
         if name:
@@ -69,7 +69,7 @@ class SerialPipeline(RunState):
                  resume: str | None = None, default_policy: str = "ppo", config_path: str | None = None,
                  base_dir: str | Path = ".") -> None:
         create_config = create_config or {}
-        policy_name = _policy_type(main_config, create_config, default_policy)
+        policy_name = policy_type(main_config, create_config, default_policy)
         policy_cls = get_policy_class(policy_name)
         cfg = compile_config(main_config, create_config, pipeline_defaults(policy_cls), pipeline_rules(policy_cls))
         overrides = {"max_env_step": max_env_step, "max_train_iter": max_train_iter}

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ding_lite.envs.managers.base import EnvFailure
+
 POSITIONS = ("before_run", "before_iter", "after_iter", "after_run", "after_collect", "after_eval")
 ITER_POSITIONS = ("before_iter", "after_iter")
 SESSION_POSITIONS = ("before_run", "after_run")
@@ -108,7 +110,7 @@ class HookRegistry:
                 continue
             try:
                 hook.run(ctx)
-            except HookError:
+            except (HookError, EnvFailure):
                 raise
             except Exception as exc:
                 raise HookError(f"hook '{hook.name}' at {position} failed: {type(exc).__name__}: {exc}") from exc

@@ -66,6 +66,10 @@ class StepResult:
     """The real last observation where an episode ended, else the same as ``obs``."""
 
 
+class EnvFailure(RuntimeError):
+    """The envs themselves failed (a lost worker): raised as it is through hooks, so callers can retry on it."""
+
+
 class BackendUnavailable(Exception):
     """This backend cannot run this env (the message says why): 'auto' falls back, an explicit type is an error."""
 

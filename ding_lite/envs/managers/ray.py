@@ -24,7 +24,7 @@ import numpy as np
 
 from ding_lite.config.errors import ConfigError
 from ding_lite.distributed import require
-from ding_lite.envs.managers.base import EnvManager, StepResult
+from ding_lite.envs.managers.base import EnvFailure, EnvManager, StepResult
 from ding_lite.envs.managers.gym_vector import SyncManager
 
 ray = require("ray", "env.manager.type 'ray'")
@@ -34,7 +34,7 @@ ACTOR_START_TIMEOUT = 60.0
 FAILURES = ("fail", "restart")
 
 
-class EnvActorDied(RuntimeError):
+class EnvActorDied(EnvFailure):
     """An env actor was lost under on_actor_failure='fail'; ``ray_runs`` retries a run's task on this."""
 
 

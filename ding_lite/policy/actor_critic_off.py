@@ -1,8 +1,8 @@
-"""The off-policy actor-critic family: replay (from OffPolicy: uniform, or prioritized by the critics'
-mean |TD error| with ``priority``), an actor and critic(s) with their own
-optimizers, a soft target copy of the whole model, exploration from the policy's generators, delayed actor
-updates and a uniform-random warm-up. DDPG, TD3, SAC and discrete SAC add a config diff, ``explore`` /
-``greedy`` and ``learn_step`` (their losses, from ``rl_utils.ac_losses``).
+"""The off-policy actor-critic family: replay (from OffPolicy: uniform, or prioritized by the critics' mean
+|TD error| with ``priority``), an actor and critic(s) with their own optimizers, a soft target copy of the whole
+model, exploration from the policy's generators, delayed actor updates and a uniform-random warm-up. DDPG, TD3,
+SAC and discrete SAC add a config diff, ``explore`` / ``greedy`` and ``learn_step`` (their losses, from
+``rl_utils.ac_losses``).
 
 The actor acts in ``[-1, 1]`` (a tanh output), as DI-engine's QAC does; ``env.act_scale=True`` maps that onto
 the env's bounds (said once in the log when the env's bounds differ and the key is off). Like Q-learning,

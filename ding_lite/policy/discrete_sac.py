@@ -11,50 +11,34 @@ from typing import ClassVar
 
 import torch
 
-from ding_lite.config.compile import in_unit_interval, one_of, positive
+from ding_lite.config.compile import one_of
 from ding_lite.model.common.distributions import sample_categorical
 from ding_lite.model.qac import DiscreteQAC
+from ding_lite.policy.epsilon_greedy import EpsilonGreedy
 from ding_lite.policy.sac import SACPolicy
 from ding_lite.rl_utils.ac_losses import discrete_sac_policy_loss, discrete_sac_target
-from ding_lite.rl_utils.exploration import EPS_TYPES, get_epsilon_greedy_fn
 
 
-class DiscreteSACPolicy(SACPolicy):
+class DiscreteSACPolicy(EpsilonGreedy, SACPolicy):
     name = "discrete_sac"
     discrete = True
     config: ClassVar[dict] = dict(
         type="discrete_sac",
         model=dict(action_space="discrete", action_shape=2, obs_shape=4),
-        other=dict(
-            eps=dict(
-                type="exp",  # 'exp': end + (start-end)*exp(-envstep/decay); 'linear': reaches end at decay
-                start=0.95,  # epsilon at envstep 0
-                end=0.1,  # final epsilon
-                decay=10000,  # env steps scale of the decay
-            ),
-        ),
     )
     rules: ClassVar[dict] = {
         "model.action_space": one_of("discrete"),
-        "other.eps.type": one_of(*EPS_TYPES),
-        "other.eps.start": in_unit_interval,
-        "other.eps.end": in_unit_interval,
-        "other.eps.decay": positive,
     }
 
     def __init__(self, cfg: dict, seed: int, action_space=None) -> None:
         super().__init__(cfg, seed, action_space)
-        eps = cfg["other"]["eps"]
-        self.eps_fn = get_epsilon_greedy_fn(eps["start"], eps["end"], eps["decay"], eps["type"])
+        self.init_epsilon(cfg)
 
     def build_model(self) -> torch.nn.Module:
         return DiscreteQAC(**self.cfg["model"])
 
     def init_actor(self) -> None:
         """DI-engine applies ``init_w`` only to the continuous actor."""
-
-    def epsilon(self) -> float:
-        return 1.0 if self.warming_up(self.collect_envstep) else self.eps_fn(self.collect_envstep)
 
     def random_actions(self, n: int) -> torch.Tensor:
         return self.randint(self.action_shape, (n,), self.collect_generator)

@@ -14,15 +14,15 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
+from ding_lite.config.compile import non_negative, one_of, positive
 from ding_lite.model.q_network import QNetwork
 from ding_lite.model.q_network import default_config as q_network_config
+from ding_lite.policy.epsilon_greedy import EpsilonGreedy
 from ding_lite.policy.off_policy import OffPolicy
-from ding_lite.rl_utils.exploration import EPS_TYPES, get_epsilon_greedy_fn
 from ding_lite.torch_utils.target import TargetNetwork
 
 
-class QLearning(OffPolicy):
+class QLearning(EpsilonGreedy, OffPolicy):
     config: ClassVar[dict] = dict(
         action_space="discrete",  # Q-learning over discrete actions only
         model=q_network_config(),
@@ -33,14 +33,6 @@ class QLearning(OffPolicy):
             double_q=True,  # online net picks the bootstrap action, target net values it (DI-engine's DQN)
             grad_clip_value=0.0,  # max global gradient norm (0 disables clipping)
         ),
-        other=dict(
-            eps=dict(
-                type="exp",  # 'exp': end + (start-end)*exp(-envstep/decay); 'linear': reaches end at decay
-                start=0.95,  # epsilon at envstep 0
-                end=0.1,  # final epsilon
-                decay=10000,  # env steps scale of the decay
-            ),
-        ),
     )
     rules: ClassVar[dict] = {
         "action_space": one_of("discrete"),
@@ -49,10 +41,6 @@ class QLearning(OffPolicy):
         "learn.target_update_freq": non_negative,
         "learn.target_theta": lambda v: None if 0 < v <= 1 else "be in (0, 1]",
         "learn.grad_clip_value": non_negative,
-        "other.eps.type": one_of(*EPS_TYPES),
-        "other.eps.start": in_unit_interval,
-        "other.eps.end": in_unit_interval,
-        "other.eps.decay": positive,
     }
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
@@ -64,8 +52,7 @@ class QLearning(OffPolicy):
         self.target_model = self.register("target_model", target.net)
         self.target = target
         self.optimizer = self.make_optimizer("optimizer", self.model.parameters())
-        eps = cfg["other"]["eps"]
-        self.eps_fn = get_epsilon_greedy_fn(eps["start"], eps["end"], eps["decay"], eps["type"])
+        self.init_epsilon(cfg)
         self.action_shape = cfg["model"]["action_shape"]
         self.register_counter("collect_envstep")  # env steps acted on in collect mode (== collector envstep)
         self.register_counter("learn_count")  # gradient updates made by this policy (drives hard target updates)
@@ -82,9 +69,6 @@ class QLearning(OffPolicy):
     def head_config(self) -> dict:
         """Head keys that are not in ``model`` (none by default)."""
         return {}
-
-    def epsilon(self) -> float:
-        return 1.0 if self.warming_up(self.collect_envstep) else self.eps_fn(self.collect_envstep)
 
     @torch.no_grad()
     def collect_forward(self, obs: np.ndarray) -> dict[str, np.ndarray]:

@@ -134,3 +134,25 @@ class EnvManager(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the envs (and their processes)."""
+
+
+class Uncapturable:
+    """For backends whose envs live where their state cannot be read (other processes, C++ threads).
+
+    Mixed in before :class:`EnvManager`; ``hidden_where`` finishes "keeps env state ..." in the error.
+    """
+
+    kind: str
+    hidden_where: str = "in other processes"
+
+    def can_capture(self) -> bool:
+        return False
+
+    def state_dict(self) -> dict | None:
+        return None
+
+    def can_restore(self, state: dict | None) -> bool:
+        return False
+
+    def load_state_dict(self, state: dict) -> None:
+        raise ValueError(f"the '{self.kind}' env manager keeps env state {self.hidden_where}: it cannot be restored")

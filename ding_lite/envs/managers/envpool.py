@@ -22,15 +22,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ding_lite.config.errors import ConfigError
-from ding_lite.envs.managers.base import BackendUnavailable, EnvManager, StepResult
+from ding_lite.envs.managers.base import BackendUnavailable, EnvManager, StepResult, Uncapturable
 from ding_lite.envs.registry import require
 
 if TYPE_CHECKING:
     from ding_lite.envs.make import EnvOptions
 
 
-class EnvPoolManager(EnvManager):
+class EnvPoolManager(Uncapturable, EnvManager):
     """``num_envs`` envpool envs in one synchronous batch (envpool's batch size = the number of envs)."""
+
+    hidden_where = "in envpool's C++ threads"
 
     kind = "env_pool"
     choice = "env_pool (envpool's C++ threads; state not capturable)"
@@ -113,18 +115,6 @@ class EnvPoolManager(EnvManager):
                 first, reset_info = self._pool.reset(done.astype(np.int32))
                 obs[reset_info["env_id"]] = first
         return StepResult(obs, reward, terminated, truncated, final_obs)
-
-    def can_capture(self) -> bool:
-        return False
-
-    def state_dict(self) -> dict | None:
-        return None
-
-    def can_restore(self, state: dict | None) -> bool:
-        return False
-
-    def load_state_dict(self, state: dict) -> None:
-        raise ValueError("the 'env_pool' env manager keeps env state in envpool's C++ threads: it cannot be restored")
 
     def close(self) -> None:
         self._pool.close()

@@ -20,7 +20,7 @@ from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
 
 from ding_lite.envs import state as env_state
 from ding_lite.envs.make import env_fn, limit_kwargs
-from ding_lite.envs.managers.base import BackendUnavailable, EnvManager, StepResult
+from ding_lite.envs.managers.base import BackendUnavailable, EnvManager, StepResult, Uncapturable
 
 if TYPE_CHECKING:
     from ding_lite.envs.make import EnvOptions
@@ -108,8 +108,10 @@ class SyncManager(GymVectorManager):
         return cls(vec, env_id, num_envs, seed)
 
 
-class AsyncManager(GymVectorManager):
+class AsyncManager(Uncapturable, GymVectorManager):
     """One process per env, for expensive envs; their state stays in the workers (no exact resume)."""
+
+    hidden_where = "in its worker processes"
 
     kind = "async"
     choice = "async (one process per env)"
@@ -122,18 +124,10 @@ class AsyncManager(GymVectorManager):
         vec = AsyncVectorEnv([env_fn(env_id, max_episode_steps, env_options)] * num_envs, autoreset_mode=AutoresetMode.SAME_STEP)
         return cls(vec, env_id, num_envs, seed)
 
-    def can_capture(self) -> bool:
-        return False
-
-    def state_dict(self) -> dict | None:
-        return None
-
-    def can_restore(self, state: dict | None) -> bool:
-        return False
-
     def load_state_dict(self, state: dict) -> None:
-        self._check_kind(state)
-        raise ValueError("the 'async' env manager keeps env state in its worker processes: it cannot be restored")
+        self._check_kind(state)  # state from another backend says so first
+        super().load_state_dict(state)
+
 
 
 def _cartpole_reset_done(env: Any) -> np.ndarray:

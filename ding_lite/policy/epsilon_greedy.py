@@ -1,0 +1,38 @@
+"""Epsilon-greedy exploration over the collector's env steps, for any policy that explores that way.
+
+A mixin: its ``config`` and ``rules`` merge into the policy's along the class chain. It reads
+``self.collect_envstep`` (a counter the policy registers) and ``self.warming_up`` (the off-policy base).
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ding_lite.config.compile import in_unit_interval, one_of, positive
+from ding_lite.rl_utils.exploration import EPS_TYPES, get_epsilon_greedy_fn
+
+
+class EpsilonGreedy:
+    config: ClassVar[dict] = dict(
+        other=dict(
+            eps=dict(
+                type="exp",  # 'exp': end + (start-end)*exp(-envstep/decay); 'linear': reaches end at decay
+                start=0.95,  # epsilon at envstep 0
+                end=0.1,  # final epsilon
+                decay=10000,  # env steps scale of the decay
+            ),
+        ),
+    )
+    rules: ClassVar[dict] = {
+        "other.eps.type": one_of(*EPS_TYPES),
+        "other.eps.start": in_unit_interval,
+        "other.eps.end": in_unit_interval,
+        "other.eps.decay": positive,
+    }
+
+    def init_epsilon(self, cfg: dict) -> None:
+        eps = cfg["other"]["eps"]
+        self.eps_fn = get_epsilon_greedy_fn(eps["start"], eps["end"], eps["decay"], eps["type"])
+
+    def epsilon(self) -> float:
+        """1 while warming up (uniform actions), then the schedule at the collector's env step."""
+        return 1.0 if self.warming_up(self.collect_envstep) else self.eps_fn(self.collect_envstep)

@@ -36,6 +36,10 @@ CONFIGS = {
     "dqn": ("entry.serial_offpolicy", "cartpole_dqn_config.py"),
     "pg": ("entry.serial_onpolicy", "cartpole_pg_config.py"),
     "ppo_pendulum": ("entry.serial_onpolicy", "pendulum_ppo_config.py"),
+    "a2c": ("entry.serial_onpolicy", "cartpole_a2c_config.py"),
+    "trpo": ("entry.serial_onpolicy", "cartpole_trpo_config.py"),
+    "ppo_offpolicy": ("entry.serial_offpolicy", "cartpole_ppo_offpolicy_config.py"),
+    "ppg": ("entry.serial_offpolicy", "cartpole_ppg_config.py"),
 }
 
 

@@ -42,7 +42,8 @@ def _buffer(size: int) -> dict:
 class AuxMemory:
     """The value minibatches since the last auxiliary phase, and what that phase last reported."""
 
-    def __init__(self) -> None:
+    def __init__(self, device: torch.device) -> None:
+        self.device = device  # a checkpoint holds CPU tensors; training continues on the policy's device
         self.batches: list[dict[str, torch.Tensor]] = []
         self.last_info = dict.fromkeys(AUX_KEYS, 0.0)
 
@@ -50,7 +51,7 @@ class AuxMemory:
         return {"batches": [dict(b) for b in self.batches], "last_info": dict(self.last_info)}
 
     def load_state_dict(self, state: dict) -> None:
-        self.batches = [dict(b) for b in state["batches"]]
+        self.batches = [{k: v.to(self.device) for k, v in b.items()} for b in state["batches"]]
         self.last_info = {k: float(v) for k, v in state["last_info"].items()}
 
 
@@ -100,7 +101,7 @@ class PPGOffPolicy(OnPolicy):
         super().__init__(cfg, seed, action_space)
         self.aux_optimizer = self.make_optimizer("aux_optimizer", self.model.aux_head_parameters())
         self.value_optimizer = self.make_optimizer("value_optimizer", self.model.value_parameters())
-        self.aux_memory = self.register("aux_memory", AuxMemory())
+        self.aux_memory = self.register("aux_memory", AuxMemory(self.device))
         self.register_counter("ppg_iteration")
 
     def build_model(self) -> PPGModel:

@@ -39,7 +39,7 @@ def main(prog: str, description: str, default_policy: str, argv: list[str] | Non
     run_dir = pipeline.run_dir
     status, curves = 0, None
     if args.plot is not None:
-        from entry.plot import PlotError, plot_runs
+        from ding_lite.utils.plot import PlotError, plot_runs
 
         try:
             curves = plot_runs([run_dir], Path(args.plot or run_dir / "curves.png"))

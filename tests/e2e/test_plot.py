@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from entry.plot import Curve, group_name, mean_std, resolve_tag
+from ding_lite.utils.plot import Curve, group_name, mean_std, resolve_tag
 from tests.e2e.conftest import run_cli
 
-SIZE = (800, 500)  # entry.plot's FIGSIZE at its DPI
+SIZE = (800, 500)  # ding_lite.utils.plot's FIGSIZE at its DPI
 LINE_BLUE = (31, 119, 180)  # matplotlib's first line colour: a curve was drawn
 
 

@@ -198,7 +198,7 @@ def main() -> int:
     members = config_members(wheel, args.glob or [DEFAULT_GLOB])
     if args.files:
         keep = {f"{stem}_config" for stem in args.files.split(",")}
-        members = {n: t for n, t in members.items() if Path(n).stem in keep}
+        members = {n: t for n, t in members.items() if Path(n).stem in keep and "/parallel/" not in n}
     if not members:
         raise SystemExit(f"no member of {wheel.name} matches {args.glob or [DEFAULT_GLOB]}")
     if args.solve:

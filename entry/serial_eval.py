@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     from configs import SEARCH_PATH
     from ding_lite.config import ConfigError, load_config_file
+    from ding_lite.config.save import restore_config_objects
     from ding_lite.envs.make import env_options
     from ding_lite.envs.registry import resolve_env
     from ding_lite.pipeline.layout import eval_checkpoint
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         ckpt_path = eval_checkpoint(args.ckpt, args.resume, main_cfg.get("exp_name", "default_experiment"),
                                     (main_cfg.get("policy") or {}).get("load_path"), Path.cwd())
         ckpt = load_checkpoint(str(ckpt_path))
-        cfg = ckpt["config"]
+        cfg = restore_config_objects(ckpt["config"], main_cfg)
         policy = get_policy_class(cfg["policy"]["type"])(cfg["policy"], args.seed)
         policy.check_learn_state(ckpt["policy"], str(ckpt_path))
         policy.load_state_dict_learn(ckpt["policy"], restore_rng=False)

@@ -7,6 +7,11 @@ import os
 import pprint
 from typing import Any
 
+from ding_lite.config.errors import ConfigError
+
+OBJECT_MARK = "__python__"
+"""Checkpoints hold a config object (``nn.Tanh()``) as ``{OBJECT_MARK: source}``: weights_only loads plain values only."""
+
 
 class _Source:
     """A value whose ``repr`` is the Python expression that rebuilds it, so pprint writes it verbatim."""
@@ -91,6 +96,36 @@ def config_source(cfg: dict) -> str:
         f"main_config = {body}\n"
         "create_config = {}\n"
     )
+
+
+def checkpoint_config(cfg: Any, path: str = "") -> Any:
+    """The config with each object replaced by ``{OBJECT_MARK: its source}``; plain configs come back equal.
+
+    Two runs configured with ``nn.Tanh()`` then compare equal on resume (the objects themselves never do).
+    """
+    if isinstance(cfg, dict):
+        return {k: checkpoint_config(v, f"{path}{k}.") for k, v in cfg.items()}
+    if isinstance(cfg, (list, tuple)):
+        return type(cfg)(checkpoint_config(v, f"{path}{i}.") for i, v in enumerate(cfg))
+    if cfg is None or isinstance(cfg, (bool, int, float, complex, str, bytes)):
+        return cfg
+    return {OBJECT_MARK: repr(_python(cfg, path, set()))}
+
+
+def restore_config_objects(saved: Any, given: Any, path: str = "") -> Any:
+    """A checkpoint's config with its objects taken from ``given`` (the config file), where they are the same.
+
+    Nothing from the checkpoint is evaluated: an object comes only from the user's own config file.
+    """
+    if isinstance(saved, dict) and set(saved) == {OBJECT_MARK}:
+        if given is not None and checkpoint_config(given) == saved:
+            return given
+        raise ConfigError(f"the checkpoint's config key '{path.rstrip('.')}' is {saved[OBJECT_MARK]}, which the "
+                          "config file does not give: pass the config the run was trained with.")
+    if isinstance(saved, dict):
+        given = given if isinstance(given, dict) else {}
+        return {k: restore_config_objects(v, given.get(k), f"{path}{k}.") for k, v in saved.items()}
+    return saved
 
 
 def save_config(cfg: dict, path: str) -> None:

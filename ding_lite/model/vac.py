@@ -6,7 +6,7 @@ call ``forward`` (both heads), ``actor`` and ``value``, never the submodules.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -30,7 +30,21 @@ def default_config() -> dict:
         share_encoder=True,  # one encoder for actor and critic (DI-engine's VAC default)
         sigma_type="independent",  # continuous only: 'independent' (state-free log-std) or 'conditioned'
         init_log_std=0.0,  # continuous only: initial log standard deviation
+        actor_head_layer_num=1,  # DI-engine key: hidden layers of the actor head (0: the output reads the features)
+        critic_head_layer_num=1,  # DI-engine key: hidden layers of the critic head
+        activation=None,  # DI-engine key: the layers' activation, a torch.nn module such as nn.Tanh() (None: ReLU)
+        bound_type=None,  # DI-engine key, continuous only: 'tanh' squashes the Gaussian's mean into [-1, 1]
     )
+
+
+def activation_rule(value: object) -> str | None:
+    """``activation`` is None or a torch.nn module instance (DI-engine passes ``nn.Tanh()``)."""
+    return None if value is None or isinstance(value, nn.Module) else "be None or a torch.nn module such as nn.Tanh()"
+
+
+def _layer_factory(activation: nn.Module | None) -> Callable[[], nn.Module]:
+    """One activation module per layer (DI-engine shares one instance; parameter-free, so the same numbers)."""
+    return nn.ReLU if activation is None else lambda: activation
 
 
 class VAC(Model):
@@ -39,22 +53,29 @@ class VAC(Model):
     def __init__(self, obs_shape: int | Sequence[int], action_shape: int, action_space: str = "discrete",
                  encoder_hidden_size_list: Sequence[int] = (64, 64, 128), actor_head_hidden_size: int = 128,
                  critic_head_hidden_size: int = 128, share_encoder: bool = True,
-                 sigma_type: str = "independent", init_log_std: float = 0.0) -> None:
+                 sigma_type: str = "independent", init_log_std: float = 0.0, actor_head_layer_num: int = 1,
+                 critic_head_layer_num: int = 1, activation: nn.Module | None = None,
+                 bound_type: str | None = None) -> None:
         super().__init__()
         self.action_space = action_space
         self.sigma_type = sigma_type
-        self.actor_encoder = build_encoder(obs_shape, encoder_hidden_size_list)
-        self.critic_encoder = self.actor_encoder if share_encoder else build_encoder(obs_shape, encoder_hidden_size_list)
+        self.bound_type = bound_type
+        act = _layer_factory(activation)
+        self.actor_encoder = build_encoder(obs_shape, encoder_hidden_size_list, act)
+        self.critic_encoder = (self.actor_encoder if share_encoder
+                               else build_encoder(obs_shape, encoder_hidden_size_list, act))
         feature = encoder_hidden_size_list[-1]
-        self.actor_body = mlp([feature, actor_head_hidden_size])
-        self.actor_out = nn.Linear(actor_head_hidden_size, action_shape)
-        self.critic = nn.Sequential(mlp([feature, critic_head_hidden_size]), nn.Linear(critic_head_hidden_size, 1))
+        actor_widths = [feature] + [actor_head_hidden_size] * actor_head_layer_num
+        critic_widths = [feature] + [critic_head_hidden_size] * critic_head_layer_num
+        self.actor_body = mlp(actor_widths, act)
+        self.actor_out = nn.Linear(actor_widths[-1], action_shape)
+        self.critic = nn.Sequential(mlp(critic_widths, act), nn.Linear(critic_widths[-1], 1))
         orthogonal_init(self, math.sqrt(2))
         orthogonal_init(self.actor_out, 0.01)
         orthogonal_init(self.critic[-1], 1.0)
         if action_space == "continuous":
             if sigma_type == "conditioned":
-                self.log_std_out = nn.Linear(actor_head_hidden_size, action_shape)
+                self.log_std_out = nn.Linear(actor_widths[-1], action_shape)
                 orthogonal_init(self.log_std_out, 0.01)
                 nn.init.constant_(self.log_std_out.bias, init_log_std)
             else:
@@ -87,6 +108,8 @@ class VAC(Model):
         out = F.linear(actor_feature, self.actor_out.weight, self.actor_out.bias)
         if self.action_space != "continuous":
             return out
+        if self.bound_type == "tanh":
+            out = torch.tanh(out)
         if self.sigma_type == "conditioned":
             log_std = self.log_std_out(actor_feature).clamp(-20.0, 2.0)
         else:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ding_lite.config.changes import classify_changes
+from ding_lite.config.save import checkpoint_config
 from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR
 from ding_lite.pipeline.tree import HORIZON_KEYS
 from ding_lite.utils.checkpoint_io import CheckpointError, prune_checkpoints, save_checkpoint
@@ -48,7 +49,7 @@ class RunState:
         for key in HORIZON_KEYS:
             if overrides[key] is None and cfg[key] is None:
                 cfg[key] = saved.get(key)
-        refused, warned = classify_changes(saved, cfg, self.policy_cls.shaping_keys())
+        refused, warned = classify_changes(saved, checkpoint_config(cfg), self.policy_cls.shaping_keys())
         if refused:
             raise CheckpointError(
                 f"checkpoint '{self.ckpt_path}' was made under a config that differs in keys that shape its saved "
@@ -71,7 +72,7 @@ class RunState:
             "evaluator": self.evaluator.state_dict(),
             "rng": get_rng_state(),
             "tb_last_steps": self.writer.last_steps(),
-            "config": self.cfg,
+            "config": checkpoint_config(self.cfg),
         }
 
     def _restore(self, ckpt: dict) -> None:

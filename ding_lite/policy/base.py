@@ -47,8 +47,14 @@ class Policy:
         # DI-engine key: the checkpoint its eval entry loads; entry.serial_eval plays it when given no
         # --ckpt/--resume (training itself loads checkpoints through learn.learner.hook.load_ckpt_before_run)
         load_path=None,
+        # DI-engine's create_config key: modules to import so the policy type registers; ding_lite's registry
+        # already holds its policies, so only DI-engine's own modules (ding.*) may be named, and nothing is imported
+        import_names=[],
     )
-    rules: ClassVar[dict] = {}
+    rules: ClassVar[dict] = {
+        "import_names": lambda v: None if all(str(n).split(".")[0] == "ding" for n in v) else
+        "name only DI-engine's own modules (ding.policy.*): ding_lite builds its policies from policy.type",
+    }
     shaping: tuple[str, ...] = ()
     """Config keys (relative to ``policy``) that shape this policy's saved state: a resume may not change them."""
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import in_unit_interval, one_of, positive
+from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
 from ding_lite.model.common.distributions import (
     categorical_entropy,
     categorical_log_prob,
@@ -20,7 +20,7 @@ from ding_lite.model.common.distributions import (
     sample_categorical,
     sample_gaussian,
 )
-from ding_lite.model.vac import VAC, ActorOut
+from ding_lite.model.vac import VAC, ActorOut, activation_rule
 from ding_lite.model.vac import default_config as vac_config
 from ding_lite.policy.base import Policy
 from ding_lite.rl_utils import gae
@@ -51,6 +51,10 @@ class OnPolicy(Policy):
         "learn.learning_rate": positive,
         "collect.unroll_len": one_of(1),
         "collect.discount_factor": in_unit_interval,
+        "model.actor_head_layer_num": non_negative,
+        "model.critic_head_layer_num": non_negative,
+        "model.activation": activation_rule,
+        "model.bound_type": one_of(None, "tanh"),
     }
     collects_value = True
     """Whether collect also runs the critic and keeps value and log-prob (PG's plain episodes need neither)."""
@@ -140,11 +144,15 @@ class OnPolicy(Policy):
                 "value": values, "adv": adv, "ret": ret}
         return {k: v.reshape(-1, *v.shape[2:]) for k, v in flat.items()}
 
+    def before_epoch(self, data: dict[str, torch.Tensor]) -> None:
+        """Called before each epoch's shuffle; an algorithm may refresh its targets here (PPO's recompute_adv)."""
+
     def train_batches(self, data: dict[str, torch.Tensor]) -> Iterator[dict[str, torch.Tensor]]:
         """``epoch_per_collect`` shuffled passes of ``batch_size`` minibatches (the last one may be smaller)."""
         size = next(iter(data.values())).shape[0]
         batch = self.cfg["learn"]["batch_size"]
         for _ in range(self.cfg["learn"]["epoch_per_collect"]):
+            self.before_epoch(data)
             order = torch.randperm(size, generator=self.learn_generator).to(self.device)
             for start in range(0, size, batch):
                 idx = order[start:start + batch]

@@ -1,14 +1,40 @@
-"""PPO (clipped surrogate, GAE, value loss, entropy bonus) for discrete and continuous actions."""
+"""PPO (clipped surrogate, GAE, value loss, entropy bonus) for discrete and continuous actions.
+
+DI-engine's PPO keys are here with its meaning; each defaults to what ding_lite did before it existed (so
+shipped configs keep their numbers), which for ``recompute_adv`` and ``learn.value_norm`` is not DI-engine's
+default (True): a DI-engine file that relies on those defaults without naming them trains differently here.
+"""
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from collections.abc import Iterator
+from typing import Any, ClassVar
 
+import numpy as np
 import torch
 
 from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
 from ding_lite.policy.on_policy import OnPolicy
-from ding_lite.rl_utils import normalize_advantages, ppo_policy_loss, ppo_value_loss
+from ding_lite.rl_utils import gae, normalize_advantages, ppo_policy_loss, ppo_value_loss
+from ding_lite.utils.normalizer import RunningMeanStd
+
+VALUE_CHUNK = 4096
+"""Observations per critic forward when values are recomputed (bounds the memory of a Pong collect's 3,200 frames)."""
+
+
+def _lr_scheduler(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"epoch_num", "min_lr_lambda"}:
+        return "be None or dict(epoch_num=..., min_lr_lambda=...) (DI-engine's linear decay)"
+    if not value["epoch_num"] > 0 or not 0 <= value["min_lr_lambda"] <= 1:
+        return "have epoch_num > 0 and min_lr_lambda between 0 and 1"
+    return None
+
+
+def _one_update_cycle(value: Any) -> str | None:
+    return None if value == 1 else ("be 1: on-policy PPO trains once per collect (learn.epoch_per_collect passes "
+                                     "over it), as DI-engine's does")
 
 
 class PPOPolicy(OnPolicy):
@@ -19,6 +45,9 @@ class PPOPolicy(OnPolicy):
         # updated once per collect, after it, so a collect and its training use the same ones
         obs_norm=False,
         obs_norm_clip=10.0,  # normalised observations are clipped to +-this
+        # DI-engine key (DI-engine's default: True): before every epoch, recompute values and GAE with the critic
+        # being trained. False here, ding_lite's behaviour before the key: the collect-time advantages throughout
+        recompute_adv=False,
         learn=dict(
             value_weight=0.5,  # weight of the value loss in the total loss
             entropy_weight=0.0,  # weight of the entropy bonus
@@ -27,6 +56,16 @@ class PPOPolicy(OnPolicy):
             adv_norm=True,  # normalise advantages per minibatch
             grad_clip_value=0.5,  # max global gradient norm (0 disables clipping)
             action_bound="clip",  # continuous only: 'clip' actions to the env bounds when stepping
+            # DI-engine key (DI-engine's default: True): the critic learns returns divided by a running std of the
+            # returns (updated every epoch, kept in the checkpoint); GAE runs on values scaled back by that std.
+            # False here, ding_lite's behaviour before the key: raw returns
+            value_norm=False,
+            # DI-engine key: dict(epoch_num, min_lr_lambda) decays the rate linearly per collect: the k-th collect
+            # trains at learning_rate * max(1 - k * (1 - min_lr_lambda) / epoch_num, min_lr_lambda)
+            lr_scheduler=None,
+            grad_clip_type="clip_norm",  # DI-engine key: clip the global 2-norm to grad_clip_value (the one kind here)
+            update_per_collect=1,  # DI-engine key its on-policy PPO never reads: one training pass per collect
+            ignore_done=False,  # DI-engine key: bootstrap through terminations too, as through time limits
         ),
         collect=dict(
             n_sample=256,  # transitions per collect, over all collector envs (rounded up to a multiple)
@@ -40,9 +79,106 @@ class PPOPolicy(OnPolicy):
         "learn.clip_ratio": positive,
         "learn.grad_clip_value": non_negative,
         "learn.action_bound": one_of("clip"),
+        "learn.lr_scheduler": _lr_scheduler,
+        "learn.grad_clip_type": one_of("clip_norm"),
+        "learn.update_per_collect": _one_update_cycle,
         "collect.n_sample": positive,
         "collect.gae_lambda": in_unit_interval,
     }
+
+    shaping = ("learn.value_norm", "learn.lr_scheduler")
+    """Both add learn state (the return statistics, the scheduler's collect count)."""
+
+    def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
+        super().__init__(cfg, seed, action_space)
+        self.value_rms = self.register("value_rms", RunningMeanStd((1,))) if cfg["learn"]["value_norm"] else None
+        if cfg["learn"]["lr_scheduler"] is not None:
+            self.register_counter("lr_epoch")  # collects trained on so far (DI-engine's LambdaLR epoch)
+        self._rollout: dict[str, Any] = {}  # the [T, N] view of the collect being trained on (recompute_adv)
+
+    def value_std(self) -> float:
+        """DI-engine's ``RunningMeanStd.std``: sqrt(var + 1e-8) of the returns seen; 1 without value_norm."""
+        return 1.0 if self.value_rms is None else np.sqrt(self.value_rms.var + self.value_rms.eps).item()
+
+    # ----------------------------------------------------------------- targets
+
+    def _critic_values(self, obs: torch.Tensor) -> torch.Tensor:
+        if not len(obs):
+            return torch.zeros(0, device=self.device)
+        return torch.cat([self.model.value(part) for part in obs.split(VALUE_CHUNK)])
+
+    def _advantages(self, values: torch.Tensor, last_value: torch.Tensor, boot_value: torch.Tensor,
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """GAE over the [T, N] collect on critic outputs scaled by ``value_std``: (advantages, unnormalised returns).
+
+        A step bootstraps from the next row's value, the last row from ``last_value``, and an episode cut by a
+        time limit (any end with ``ignore_done``) from the value of its final observation.
+        """
+        r = self._rollout
+        next_values = torch.empty_like(values)
+        next_values[:-1] = values[1:]
+        next_values[-1] = last_value
+        next_values[r["boot"]] = boot_value
+        std = self.value_std()
+        collect = self.cfg["collect"]
+        adv, ret = gae(r["reward"], values * std, next_values * std, r["terminated"], r["truncated"],
+                       collect["discount_factor"], collect["gae_lambda"])
+        return adv, ret
+
+    @torch.no_grad()
+    def process_rollout(self, rollout: dict[str, np.ndarray], last_obs: np.ndarray) -> dict[str, torch.Tensor]:
+        """The family's GAE, unless ``recompute_adv``, ``value_norm`` or ``ignore_done`` change the targets."""
+        learn = self.cfg["learn"]
+        if not (self.cfg["recompute_adv"] or learn["value_norm"] or learn["ignore_done"]):
+            return super().process_rollout(rollout, last_obs)
+        terminated, truncated = rollout["terminated"], rollout["truncated"]
+        if learn["ignore_done"]:
+            terminated, truncated = np.zeros_like(terminated), terminated | truncated
+        boot = np.nonzero(truncated)
+        shape = rollout["reward"].shape
+        self._rollout = {"reward": self.to_tensor(rollout["reward"]), "terminated": self.to_tensor(terminated),
+                         "truncated": self.to_tensor(truncated), "boot": boot, "shape": shape,
+                         "last_obs": self.obs(last_obs), "boot_obs": self.obs(rollout["final_obs"][boot])}
+        values = self.to_tensor(rollout["value"])
+        adv, ret = self._advantages(values, self.model.value(self._rollout["last_obs"]),
+                                    self._critic_values(self._rollout["boot_obs"]))
+        obs = self.obs(rollout["obs"])
+        if self.obs_rms is not None:
+            self.obs_rms.update(rollout["obs"].reshape(-1, *rollout["obs"].shape[2:]))
+        flat = {"obs": obs, "action": self.to_tensor(rollout["action"]), "logp": self.to_tensor(rollout["logp"]),
+                "value": values, "adv": adv, "ret": ret / self.value_std()}
+        return {k: v.reshape(-1, *v.shape[2:]) for k, v in flat.items()}
+
+    @torch.no_grad()
+    def before_epoch(self, data: dict[str, torch.Tensor]) -> None:
+        """DI-engine's per-epoch targets: recomputed advantages (``recompute_adv``) and, with ``value_norm``,
+        returns normalised by the running std, which then absorbs this epoch's unnormalised returns."""
+        if self.cfg["recompute_adv"]:
+            r = self._rollout
+            values = self._critic_values(data["obs"]).reshape(r["shape"])
+            adv, unnormalized = self._advantages(values, self.model.value(r["last_obs"]),
+                                                 self._critic_values(r["boot_obs"]))
+            data["value"], data["adv"] = values.reshape(-1), adv.reshape(-1)
+            unnormalized = unnormalized.reshape(-1)
+        elif self.value_rms is not None:
+            unnormalized = data["adv"] + data["value"] * self.value_std()
+        else:
+            return
+        data["ret"] = unnormalized / self.value_std()
+        if self.value_rms is not None:
+            self.value_rms.update(self.numpy(unnormalized))
+
+    def train_batches(self, data: dict[str, torch.Tensor]) -> Iterator[dict[str, torch.Tensor]]:
+        """The family's epochs, at the scheduled learning rate of this collect (``lr_scheduler``)."""
+        schedule = self.cfg["learn"]["lr_scheduler"]
+        if schedule is not None:
+            floor = schedule["min_lr_lambda"]
+            scale = max(1.0 - self.lr_epoch * (1.0 - floor) / schedule["epoch_num"], floor)
+            self.optimizer.lr = self.cfg["learn"]["learning_rate"] * scale
+            self.lr_epoch += 1
+        return super().train_batches(data)
+
+    # ----------------------------------------------------------------- learning
 
     def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         learn = self.cfg["learn"]

@@ -85,6 +85,10 @@ class PPOOffPolicy(PPOPolicy):
         "be False: the FIFO keeps observations normalised with the statistics of their own collect",
         "learn.update_per_collect": positive,
         "other.replay_buffer.replay_buffer_size": positive,
+        # on-policy PPO's per-epoch targets and per-collect schedule: this policy samples minibatches instead
+        "recompute_adv": lambda v: None if not v else "be False: off-policy PPO keeps each collect's advantages",
+        "learn.value_norm": lambda v: None if not v else "be False: return normalisation is on-policy PPO's here",
+        "learn.lr_scheduler": lambda v: None if v is None else "be None: the rate schedule is on-policy PPO's here",
     }
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:

@@ -59,6 +59,9 @@ class SACPolicy(ActorCriticOff):
             log_space=True,  # auto_alpha learns log(alpha) (else alpha itself, clamped at 0)
             target_entropy=None,  # None: minus the number of action dimensions
             init_w=3e-3,  # the actor's mean/log-std outputs start uniform in [-init_w, init_w]
+            # DI-engine's older SAC key (0.5.3 no longer reads it): the actor's loss always backpropagates
+            # through the sampled action here (the reparameterization trick), so it must stay True
+            reparameterization=True,
         ),
         collect=dict(collector_logit=False),  # DI-engine key: logits are not stored (must be False)
     )
@@ -69,6 +72,7 @@ class SACPolicy(ActorCriticOff):
         "learn.learning_rate_alpha": positive,
         "learn.alpha": non_negative,
         "learn.init_w": positive,
+        "learn.reparameterization": one_of(True),
         "collect.collector_logit": one_of(False),
     }
 

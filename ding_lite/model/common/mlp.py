@@ -1,6 +1,7 @@
 """The fully connected pieces every model is made of, and a fast way to run them."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 
 import torch
@@ -8,7 +9,8 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU, linear: type[nn.Module] = nn.Linear) -> nn.Sequential:
+def mlp(sizes: list[int], activation: Callable[[], nn.Module] = nn.ReLU,
+        linear: type[nn.Module] = nn.Linear) -> nn.Sequential:
     """``linear`` + activation for each consecutive pair of widths (the output is activated too)."""
     layers: list[nn.Module] = []
     for fan_in, fan_out in pairwise(sizes):

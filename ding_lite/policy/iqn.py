@@ -16,7 +16,7 @@ from ding_lite.rl_utils.dist_td import iqn_loss
 
 class IQNPolicy(QLearning):
     name = "iqn"
-    head = "iqn"
+    head = "quantile"
     config: ClassVar[dict] = dict(
         type="iqn",
         model=dict(

@@ -64,11 +64,7 @@ class QLearning(EpsilonGreedy, OffPolicy):
 
     def build_model(self) -> torch.nn.Module:
         """Built twice (online and target, in that order), so the initial weights follow the seed as always."""
-        return QNetwork(head=self.head, **self.head_config(), **self.cfg["model"])
-
-    def head_config(self) -> dict:
-        """Head keys that are not in ``model`` (none by default)."""
-        return {}
+        return QNetwork(head=self.head, **self.cfg["model"])
 
     @torch.no_grad()
     def collect_forward(self, obs: np.ndarray) -> dict[str, np.ndarray]:

@@ -17,7 +17,7 @@ def taken(values: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
 
 class QRDQNPolicy(QLearning):
     name = "qrdqn"
-    head = "quantile"
+    head = "qrdqn"
     config: ClassVar[dict] = dict(
         type="qrdqn",
         model=dict(

@@ -10,6 +10,7 @@ from ding_lite.policy.c51 import C51Policy
 class RainbowPolicy(C51Policy):
     name = "rainbow"
     noisy = True
+    head = "rainbow"
     config: ClassVar[dict] = dict(
         type="rainbow",
         priority=True,
@@ -19,5 +20,3 @@ class RainbowPolicy(C51Policy):
         model=dict(dueling=True),  # value and advantage streams over the distribution
     )
 
-    def head_config(self) -> dict:
-        return {"noisy": True}

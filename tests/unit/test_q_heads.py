@@ -18,14 +18,14 @@ def test_distribution_head_q_is_the_expected_return_over_the_support():
 
 
 def test_quantile_head_q_is_the_mean_quantile():
-    net = QNetwork(4, 2, encoder_hidden_size_list=[8], head="quantile", num_quantiles=7, dueling=False)
+    net = QNetwork(4, 2, encoder_hidden_size_list=[8], head="qrdqn", num_quantiles=7, dueling=False)
     obs = torch.randn(3, 4)
     assert net.quantiles(obs).shape == (3, 2, 7)
     torch.testing.assert_close(net.q_values(obs), net.quantiles(obs).mean(-1))
 
 
 def test_iqn_acts_on_evenly_spaced_fractions():
-    net = QNetwork(4, 2, encoder_hidden_size_list=[8], head="iqn", num_quantiles=4, quantile_embedding_size=6,
+    net = QNetwork(4, 2, encoder_hidden_size_list=[8], head="quantile", num_quantiles=4, quantile_embedding_size=6,
                    dueling=False)
     obs = torch.randn(3, 4)
     taus = torch.tensor([0.125, 0.375, 0.625, 0.875]).expand(3, 4)

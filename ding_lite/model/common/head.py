@@ -76,7 +76,7 @@ class DistributionHead(nn.Module):
         return (torch.softmax(self.dist_logits(x), -1) * self.support).sum(-1)
 
 
-class QuantileHead(nn.Module):
+class QRDQNHead(nn.Module):
     """QR-DQN: ``num_quantiles`` return quantiles per action at fixed fractions; Q is their mean."""
 
     def __init__(self, hidden_in: int, hidden: int, layer_num: int, action_shape: int,
@@ -93,7 +93,15 @@ class QuantileHead(nn.Module):
         return self.quantiles(x).mean(-1)
 
 
-class ImplicitQuantileHead(nn.Module):
+class RainbowHead(DistributionHead):
+    """Rainbow's head: the distribution head with value and advantage streams of noisy layers."""
+
+    def __init__(self, hidden_in: int, hidden: int, layer_num: int, action_shape: int, n_atom: int = 51,
+                 v_min: float = -10.0, v_max: float = 10.0, dueling: bool = True, noisy: bool = True) -> None:
+        super().__init__(hidden_in, hidden, layer_num, action_shape, n_atom, v_min, v_max, dueling, noisy)
+
+
+class QuantileHead(nn.Module):
     """IQN: quantiles at any fractions ``taus`` via a cosine embedding multiplied into the features.
 
     ``phi(tau) = relu(W cos(pi * i * tau) + b)`` for ``i = 0..quantile_embedding_size-1``. Without
@@ -121,10 +129,11 @@ class ImplicitQuantileHead(nn.Module):
         return self.quantiles(x, taus).mean(1)
 
 
-HEADS: dict[str, type[nn.Module]] = {
+HEADS: dict[str, type[nn.Module]] = {  # DI-engine's head names
     "discrete": DiscreteHead,
     "dueling": DuelingHead,
     "distribution": DistributionHead,
-    "quantile": QuantileHead,
-    "iqn": ImplicitQuantileHead,
+    "rainbow": RainbowHead,
+    "qrdqn": QRDQNHead,
+    "quantile": QuantileHead,  # IQN's (DI-engine's name)
 }

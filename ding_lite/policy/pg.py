@@ -1,4 +1,4 @@
-"""REINFORCE (Monte-Carlo policy gradient) over whole episodes, with an optional baseline.
+"""REINFORCE (Monte-Carlo policy gradient) over whole episodes, with an optional baseline; discrete or Gaussian actions.
 
 Needs the episode collector (``create_config['collector'] = dict(type='episode')`` or
 ``policy.collect.collector.type='episode'``): ``process_rollout`` gets a list of finished episodes
@@ -46,8 +46,6 @@ class PGPolicy(OnPolicy):
         ),
     )
     rules: ClassVar[dict] = {
-        "action_space": one_of("discrete"),
-        "model.action_space": one_of("discrete"),
         "learn.entropy_weight": non_negative,
         "learn.grad_norm": non_negative,
         "learn.baseline": one_of(*BASELINES),
@@ -96,9 +94,14 @@ class PGPolicy(OnPolicy):
 
     def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         learn = self.cfg["learn"]
-        log_p = torch.log_softmax(self.model.actor(batch["obs"]), dim=-1)
-        policy_loss = -(categorical_log_prob(log_p, batch["action"]) * batch["adv"]).mean()
-        entropy = categorical_entropy(log_p).mean()
+        out = self.model.actor(batch["obs"])
+        if self.continuous:
+            logp, entropy = self.log_prob_entropy(out, batch["action"])
+        else:  # log-prob before entropy: the order backward sums log_p's three uses (bit-identical runs)
+            log_p = torch.log_softmax(out, dim=-1)
+            logp, entropy = categorical_log_prob(log_p, batch["action"]), categorical_entropy(log_p)
+        policy_loss = -(logp * batch["adv"]).mean()
+        entropy = entropy.mean()
         total = policy_loss - learn["entropy_weight"] * entropy
         info = {}
         if self.use_value:

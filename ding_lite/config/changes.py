@@ -7,6 +7,7 @@ warning that names the keys.
 from __future__ import annotations
 
 from ding_lite.config import diff_paths
+from ding_lite.config.save import OBJECT_MARK
 
 SILENT = (
     "exp_name", "seed", "max_env_step", "max_train_iter",
@@ -31,7 +32,7 @@ def classify_changes(saved: dict, current: dict, policy_shaping: tuple[str, ...]
     ``policy_shaping`` holds the keys a policy names as shaping its own saved state (relative to ``policy``).
     """
     shaping = SHAPING + tuple(f"policy.{key}" for key in policy_shaping)
-    changed = diff_paths(saved, current)
+    changed = [p.removesuffix(f".{OBJECT_MARK}") for p in diff_paths(saved, current)]  # nn.Tanh() -> nn.ReLU()
     refused = [p for p in changed if _under(p, shaping)]
     warned = [p for p in changed if not _under(p, shaping) and not _under(p, SILENT)]
     return refused, warned

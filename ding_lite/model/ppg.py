@@ -15,7 +15,7 @@ from torch import nn
 
 from ding_lite.model.common.encoder import build_encoder
 from ding_lite.model.common.mlp import mlp, orthogonal_init, run_layers
-from ding_lite.model.vac import VAC, ActorOut
+from ding_lite.model.vac import VAC, ActorOut, layer_factory
 
 
 class PPGModel(VAC):
@@ -23,8 +23,10 @@ class PPGModel(VAC):
         super().__init__(**vac_kwargs)
         hidden = vac_kwargs.get("critic_head_hidden_size", 128)
         widths = list(vac_kwargs.get("encoder_hidden_size_list", (64, 64, 128)))
-        self.value_encoder = build_encoder(vac_kwargs["obs_shape"], widths)
-        self.value_head = nn.Sequential(mlp([widths[-1], hidden]), nn.Linear(hidden, 1))
+        act = layer_factory(vac_kwargs.get("activation"))  # the VAC's activation and critic depth, here too
+        self.value_encoder = build_encoder(vac_kwargs["obs_shape"], widths, act)
+        head = [widths[-1]] + [hidden] * vac_kwargs.get("critic_head_layer_num", 1)
+        self.value_head = nn.Sequential(mlp(head, act), nn.Linear(head[-1], 1))
         orthogonal_init(self.value_encoder, math.sqrt(2))
         orthogonal_init(self.value_head, math.sqrt(2))
         orthogonal_init(self.value_head[-1], 1.0)

@@ -42,7 +42,7 @@ def activation_rule(value: object) -> str | None:
     return None if value is None or isinstance(value, nn.Module) else "be None or a torch.nn module such as nn.Tanh()"
 
 
-def _layer_factory(activation: nn.Module | None) -> Callable[[], nn.Module]:
+def layer_factory(activation: nn.Module | None) -> Callable[[], nn.Module]:
     """One activation module per layer (DI-engine shares one instance; parameter-free, so the same numbers)."""
     return nn.ReLU if activation is None else lambda: activation
 
@@ -60,7 +60,7 @@ class VAC(Model):
         self.action_space = action_space
         self.sigma_type = sigma_type
         self.bound_type = bound_type
-        act = _layer_factory(activation)
+        act = layer_factory(activation)
         self.actor_encoder = build_encoder(obs_shape, encoder_hidden_size_list, act)
         self.critic_encoder = (self.actor_encoder if share_encoder
                                else build_encoder(obs_shape, encoder_hidden_size_list, act))

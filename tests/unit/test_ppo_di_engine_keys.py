@@ -159,3 +159,21 @@ def test_di_engine_s_own_policy_module_is_accepted() -> None:
     cfg = compile_config({}, {"policy": {"import_names": ["ding.policy.td3"]}}, pipeline_defaults(TD3Policy),
                          pipeline_rules(TD3Policy))
     assert cfg["policy"]["import_names"] == ["ding.policy.td3"]
+
+
+def test_ppg_s_value_network_takes_the_vac_s_activation_and_critic_depth() -> None:
+    from ding_lite.model.ppg import PPGModel
+
+    model = PPGModel(obs_shape=OBS, action_shape=2, activation=nn.Tanh(), critic_head_layer_num=2)
+    value_net = [*model.value_encoder.modules(), *model.value_head.modules()]
+    assert sum(isinstance(m, nn.Linear) for m in model.value_head.modules()) == 3
+    assert any(isinstance(m, nn.Tanh) for m in value_net) and not any(isinstance(m, nn.ReLU) for m in value_net)
+
+
+def test_a_resume_that_changes_the_activation_is_refused_naming_the_key() -> None:
+    from ding_lite.config.changes import classify_changes
+
+    saved = checkpoint_config({"policy": {"model": {"activation": nn.Tanh()}}})
+    assert classify_changes(saved, checkpoint_config({"policy": {"model": {"activation": nn.Tanh()}}})) == ([], [])
+    refused, _ = classify_changes(saved, checkpoint_config({"policy": {"model": {"activation": nn.ReLU()}}}))
+    assert refused == ["policy.model.activation"]

@@ -11,7 +11,8 @@ Learn step (batch 32, the shipped ``pong_dqn`` config: DI-engine's conv encoder 
 3-step TD, the buffer filled by the collector): ding_lite's sample + ``learn_step`` against SB3 2.x's
 ``DQN.train(gradient_steps=1, batch_size=32)`` on the *same* network (ding_lite's QNetwork as SB3's
 features extractor with SB3's final layer removed, an SB3 replay buffer of random frames). Alternating calls,
-median ms per update. SB3 is skipped, said so, where ``import stable_baselines3`` fails.
+median ms per update. ding_lite does DI-engine's double-Q update (the online net also runs on the 32 bootstrap
+observations, in one pass of 64) and SB3's DQN does not, so ding_lite runs more network work per update. SB3 is skipped, said so, where ``import stable_baselines3`` fails.
 
 Run:
     python bench/bench_real_env_collect.py                       # both parts

@@ -57,6 +57,7 @@ DI_ENGINE_ENV_STEPS = {
 }
 STOP_RE = re.compile(r"reached stop_value \S+ at envstep ([\d,]+)")
 BEST_RE = re.compile(r"best eval return\s+(-?[\d.]+)")
+SPEED_RE = re.compile(r"train_iter ([\d,]+); this session ([\d,]+) in ([\d.]+) s")
 
 
 @dataclass
@@ -132,7 +133,7 @@ def run_one(name: str, text: bytes, max_env_step: int, timeout: float) -> Row:
         except subprocess.TimeoutExpired:
             return Row(short, policy, env, "timeout", f"still running after {timeout:g} s")
     if proc.returncode == 0:
-        return Row(short, policy, env, "runs")
+        return Row(short, policy, env, "runs", speed(proc.stdout))
     reason = first_error_line(proc.stderr)
     return Row(short, policy, env, "refused" if reason.startswith("error:") else "crashed", reason)
 
@@ -172,10 +173,19 @@ def solve(members: dict[str, bytes], seeds: list[int], max_env_step: int, timeou
               f"{ref or '-':>9} {statistics.median(r[1] for r in results):8.1f}", flush=True)
 
 
+def speed(stdout: str) -> str:
+    """Env steps/s and train iterations/s of the session, from the run summary (launch overheads excluded)."""
+    found = SPEED_RE.search(stdout)
+    if not found:
+        return ""
+    iters, steps, seconds = (float(g.replace(",", "")) for g in found.groups())
+    return f"{steps / max(seconds, 1e-9):,.0f} env steps/s, {iters / max(seconds, 1e-9):,.1f} train iters/s"
+
+
 def print_table(rows: list[Row]) -> None:
     widths = [max(len(h), *(len(getattr(r, f)) for r in rows)) for h, f in
               (("file", "file"), ("policy", "policy"), ("env", "env"), ("result", "result"))]
-    header = ("file", "policy", "env", "result", "first line of the error")
+    header = ("file", "policy", "env", "result", "speed, or the first line of the error")
     print("  ".join(h.ljust(w) for h, w in zip(header, [*widths, 0], strict=True)).rstrip())
     for r in rows:
         cells = (r.file, r.policy, r.env, r.result)
@@ -214,7 +224,7 @@ def main() -> int:
     print(f"\n{ran} of {len(rows)} run unchanged; "
           + ", ".join(f"{n} {result}" for result, n in Counter(r.result for r in rows).items() if result != "runs"))
     print("\nDistinct reasons (files):")
-    for reason, n in Counter(r.reason for r in rows if r.reason).most_common():
+    for reason, n in Counter(r.reason for r in rows if r.reason and r.result != "runs").most_common():
         print(f"  {n:3d}  {reason}")
     return 0
 

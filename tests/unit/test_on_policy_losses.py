@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 import torch
 from torch.testing import assert_close
@@ -105,3 +106,18 @@ def test_restore_table_rows():
                                                    "last_train_iter", "total_env_steps", "best_eval_return"]
     assert lines[3].split(None, 1)[1] == "1,024 (was 2,048)" and lines[-1].endswith("187.6")
     assert len({re.search(r"\S {2,}(\S)", line).start(1) for line in lines}) == 1  # one aligned value column
+
+
+def test_a2c_ignore_done_bootstraps_a_termination_from_the_final_observation():
+    rollout = {"obs": np.zeros((1, 1, 4), np.float32), "action": np.zeros((1, 1), np.int64),
+               "logp": np.zeros((1, 1), np.float32), "value": np.zeros((1, 1), np.float32),
+               "reward": np.ones((1, 1), np.float32), "terminated": np.ones((1, 1), bool),
+               "truncated": np.zeros((1, 1), bool), "final_obs": np.full((1, 1, 4), 0.5, np.float32)}
+    returns = {}
+    for ignore in (False, True):
+        cfg, cls = compiled("cartpole_a2c_config.py", {"ignore_done": ignore})
+        policy = cls(cfg["policy"], seed=0)
+        returns[ignore] = policy.process_rollout(rollout, np.zeros((1, 4), np.float32))["ret"].item()
+        final_value = policy.model.value(torch.full((1, 4), 0.5)).item()
+    assert returns[False] == 1.0 and abs(final_value) > 1e-6
+    assert_close(returns[True], 1.0 + 0.9 * final_value)

@@ -1,4 +1,4 @@
-"""Off-policy training (DQN): ``python -m entry.serial_offpolicy -c cartpole_dqn_config.py``."""
+"""Off-policy training (the DQN family, DDPG/TD3/SAC, PPG, off-policy PPO): ``python -m entry.serial_offpolicy -c cartpole_dqn_config.py``."""
 from __future__ import annotations
 
 from ding_lite.pipeline import serial_pipeline  # noqa: F401 - DI-engine's entry function, importable from here too

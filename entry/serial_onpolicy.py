@@ -1,4 +1,4 @@
-"""On-policy training (PPO, REINFORCE): ``python -m entry.serial_onpolicy -c cartpole_ppo_config.py``."""
+"""On-policy training (PPO, PG, A2C, TRPO): ``python -m entry.serial_onpolicy -c cartpole_ppo_config.py``."""
 from __future__ import annotations
 
 from ding_lite.pipeline import serial_pipeline_onpolicy  # noqa: F401 - DI-engine's entry function, importable from here too

@@ -19,7 +19,8 @@ def loaded_after(code: str) -> list[str]:
     result = subprocess.run([sys.executable, "-c", CHECK.format(code=code)], cwd=REPO, env=cli_env(),
                             capture_output=True, text=True, check=False, timeout=60)
     assert result.returncode == 0, result.stderr
-    return [m for m in result.stdout.strip().split(",") if m]
+    last_line = (result.stdout.strip().splitlines() or [""])[-1]  # what CHECK prints comes after --help's text
+    return [m for m in last_line.split(",") if m]
 
 
 def test_import_ding_lite_imports_nothing_heavy():

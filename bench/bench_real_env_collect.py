@@ -16,6 +16,7 @@ observations, in one pass of 64) and SB3's DQN does not, so ding_lite runs more 
 
 Run:
     python bench/bench_real_env_collect.py                       # both parts
+    python bench/bench_real_env_collect.py --managers base,env_pool --skip-learn   # gymnasium vs envpool
     python bench/bench_real_env_collect.py --steps 128 --repeats 3 --updates 50
 """
 from __future__ import annotations
@@ -42,7 +43,7 @@ ENVS = 8
 TASKS = {"PongNoFrameskip-v4": "pong_dqn_config.py", "Hopper-v5": "hopper_sac_config.py"}
 
 
-def build(tmp: Path, config: str, n_sample: int):
+def build(tmp: Path, config: str, n_sample: int, manager: str = "base"):
     from ding_lite.pipeline import SerialPipeline
 
     main, create, _ = load_config_file(config, SEARCH_PATH)
@@ -50,7 +51,8 @@ def build(tmp: Path, config: str, n_sample: int):
     main["env"].update(collector_env_num=ENVS, evaluator_env_num=1)
     main["policy"]["collect"]["n_sample"] = n_sample
     main["policy"]["random_collect_size"] = 0  # SAC: act with the actor from the first step
-    main["exp_name"] = f"bench_{Path(config).stem}"
+    main["exp_name"] = f"bench_{Path(config).stem}_{manager}"
+    create = {**create, "env_manager": {"type": manager}}
     pipeline = SerialPipeline(main, create, base_dir=tmp)
     pipeline._open_run_dir()  # the real writer, hooks and collector, as in run()
     pipeline._wire()
@@ -64,11 +66,11 @@ def close(pipeline) -> None:
     pipeline.evaluator_env.close()
 
 
-def collect_rows(tmp: Path, steps: int, repeats: int) -> None:
-    print(f"{'task':20s} {'env only':>10s} {'bare loop':>10s} {'collector':>10s} {'collector/bare':>15s}"
+def collect_rows(tmp: Path, steps: int, repeats: int, managers: list[str]) -> None:
+    print(f"{'task [manager]':30s} {'env only':>10s} {'bare loop':>10s} {'collector':>10s} {'collector/bare':>15s}"
           f"   (agent steps/s over {ENVS} envs, median of {repeats})")
-    for task, config in TASKS.items():
-        pipeline = build(tmp, config, ENVS * 16)
+    for (task, config), manager in ((t, m) for t in TASKS.items() for m in managers):
+        pipeline = build(tmp, config, ENVS * 16, manager)
         env, act, collector = pipeline.collector_env, pipeline.policy.collect_forward, pipeline.collector
         collector.collect()  # warm-up: allocates the rollout arrays
         runs: dict[str, list[float]] = {"env": [], "bare": [], "collector": []}
@@ -79,7 +81,7 @@ def collect_rows(tmp: Path, steps: int, repeats: int) -> None:
             runs["collector"].append(collector_loop(collector, steps))
         med = {k: statistics.median(v) for k, v in runs.items()}
         ratios = [c / b for c, b in zip(runs["collector"], runs["bare"], strict=True)]
-        print(f"{task:20s} {med['env']:10,.0f} {med['bare']:10,.0f} {med['collector']:10,.0f} "
+        print(f"{task + ' [' + manager + ']':30s} {med['env']:10,.0f} {med['bare']:10,.0f} {med['collector']:10,.0f} "
               f"{med['collector'] / med['bare']:15.2f}   (per-repeat ratios {min(ratios):.2f}-{max(ratios):.2f})",
               flush=True)
         close(pipeline)
@@ -178,13 +180,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=128, help="vector steps per collect measurement")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--updates", type=int, default=60, help="learn steps per side")
+    parser.add_argument("--managers", default="base", help="comma-separated env managers, e.g. base,env_pool")
     parser.add_argument("--skip-collect", action="store_true")
     parser.add_argument("--skip-learn", action="store_true")
     args = parser.parse_args()
     print(f"load before: {os.getloadavg()}; torch threads: {__import__('torch').get_num_threads()}")
     with tempfile.TemporaryDirectory(prefix="bench_real_env_") as tmp:
         if not args.skip_collect:
-            collect_rows(Path(tmp), args.steps, args.repeats)
+            collect_rows(Path(tmp), args.steps, args.repeats, args.managers.split(","))
         if not args.skip_learn:
             learn_rows(Path(tmp), args.updates)
     print(f"load after: {os.getloadavg()}")

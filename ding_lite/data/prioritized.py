@@ -25,8 +25,9 @@ PRIORITY_EPS = 1e-6
 class PrioritizedReplayBuffer(ReplayBuffer):
     def __init__(self, capacity: int, obs_shape: tuple[int, ...], action_shape: tuple[int, ...] = (),
                  action_dtype: np.dtype | type = np.int64, obs_dtype: np.dtype | type = np.float32,
-                 alpha: float = 0.6, beta: float = 0.4, anneal_step: int = 100_000) -> None:
-        super().__init__(capacity, obs_shape, action_shape, action_dtype, obs_dtype)
+                 alpha: float = 0.6, beta: float = 0.4, anneal_step: int = 100_000,
+                 share_frames: bool | None = None) -> None:
+        super().__init__(capacity, obs_shape, action_shape, action_dtype, obs_dtype, share_frames)
         self.alpha, self.beta0, self.anneal_step = float(alpha), float(beta), int(anneal_step)
         self._sum = SumTree(self.capacity)
         self._min = MinTree(self.capacity)

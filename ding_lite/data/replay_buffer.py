@@ -18,6 +18,10 @@ Side file: :meth:`save` writes only the filled part, atomically, as a dict of te
 loads with ``torch.load(weights_only=True)``; tensors are views of the arrays (no copy) and
 :meth:`load` memory-maps the file and copies into the preallocated arrays, so neither needs memory
 beyond the buffer's own size.
+
+Image observations (``[C, H, W]`` uint8 frame stacks, C > 1) keep ``obs`` and ``next_obs`` in a
+:class:`~ding_lite.data.frame_storage.FrameStorage` instead of two arrays: each frame once, the same sampled
+values, side-file format :data:`~ding_lite.data.frame_storage.FRAMES_FORMAT` (format-1 files still load).
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ import os
 import numpy as np
 import torch
 
+from ding_lite.data.frame_storage import FRAMES_FORMAT, FrameStorage, shares_frames
 from ding_lite.utils.checkpoint_io import CheckpointError, save_checkpoint
 
 FIELDS = ("obs", "next_obs", "action", "reward", "terminated", "truncated")
@@ -41,15 +46,22 @@ class ReplayBuffer:
     """What a resume without this buffer's side file means, for the run's log."""
 
     def __init__(self, capacity: int, obs_shape: tuple[int, ...], action_shape: tuple[int, ...] = (),
-                 action_dtype: np.dtype | type = np.int64, obs_dtype: np.dtype | type = np.float32) -> None:
+                 action_dtype: np.dtype | type = np.int64, obs_dtype: np.dtype | type = np.float32,
+                 share_frames: bool | None = None) -> None:
+        """``share_frames``: frame storage for obs/next_obs; None decides by :func:`shares_frames`."""
         if capacity < 1:
             raise ValueError(f"replay buffer capacity must be >= 1, got {capacity}")
         self.capacity = int(capacity)
         cap = self.capacity
+        if share_frames is None:
+            share_frames = shares_frames(tuple(obs_shape), obs_dtype)
+        if share_frames and np.dtype(obs_dtype) != np.uint8:
+            raise ValueError(f"shared frames are uint8, got obs_dtype {np.dtype(obs_dtype)}")
+        self.frames = FrameStorage(cap, tuple(obs_shape)) if share_frames else None
         # np.empty: the OS only backs pages once they are written, so an unfilled buffer costs little.
         self._data = {
-            "obs": np.empty((cap, *obs_shape), dtype=obs_dtype),
-            "next_obs": np.empty((cap, *obs_shape), dtype=obs_dtype),
+            **({} if share_frames else {"obs": np.empty((cap, *obs_shape), dtype=obs_dtype),
+                                        "next_obs": np.empty((cap, *obs_shape), dtype=obs_dtype)}),
             "action": np.empty((cap, *action_shape), dtype=action_dtype),
             "reward": np.empty(cap, dtype=np.float32),
             "terminated": np.empty(cap, dtype=bool),
@@ -68,7 +80,7 @@ class ReplayBuffer:
     def nbytes(self) -> int:
         """Bytes the filled part occupies (what a side file holds, plus a small header)."""
         n = len(self)
-        return sum(a[:n].nbytes for a in self._data.values())
+        return sum(a[:n].nbytes for a in self._data.values()) + (0 if self.frames is None else self.frames.nbytes)
 
     # ----------------------------------------------------------------- writing
 
@@ -98,9 +110,11 @@ class ReplayBuffer:
         start = self.total % self.capacity
         count = T * N
         first = min(count, self.capacity - start)
-        for key, value in flat.items():
-            value = np.asarray(value).reshape(count, *self._data[key].shape[1:])
-            dest = self._data[key]
+        if self.frames is not None:
+            shape = (count, *self.frames.shape)
+            self.frames.write(self.total, N, obs.reshape(shape), np.asarray(flat["next_obs"]).reshape(shape))
+        for key, dest in self._data.items():
+            value = np.asarray(flat[key]).reshape(count, *dest.shape[1:])
             dest[start:start + first] = value[:first]
             if first < count:
                 dest[:count - first] = value[first:]
@@ -109,11 +123,20 @@ class ReplayBuffer:
     def _mark_discontinuity(self, new_obs: np.ndarray) -> None:
         if self.total == 0:
             return
-        slots = (np.arange(self.total - self.stride, self.total)) % self.capacity
+        numbers = np.arange(self.total - self.stride, self.total)
+        slots = numbers % self.capacity
         d = self._data
         open_episode = ~(d["terminated"][slots] | d["truncated"][slots])
-        same = (d["next_obs"][slots] == new_obs).reshape(self.stride, -1).all(1)
+        same = (self._next_obs(numbers) == new_obs).reshape(self.stride, -1).all(1)
         d["truncated"][slots[open_episode & ~same]] = True
+
+    def _obs(self, numbers: np.ndarray) -> np.ndarray:
+        return self._data["obs"][numbers % self.capacity] if self.frames is None else self.frames.obs(numbers)
+
+    def _next_obs(self, numbers: np.ndarray) -> np.ndarray:
+        if self.frames is None:
+            return self._data["next_obs"][numbers % self.capacity]
+        return self.frames.next_obs(numbers)
 
     # ----------------------------------------------------------------- sampling
 
@@ -126,7 +149,7 @@ class ReplayBuffer:
         return self.total - n + offset
 
     def windows(self, numbers: np.ndarray, nstep: int) -> dict[str, np.ndarray]:
-        """``[B, nstep]`` reward / terminated / truncated / available, and the slot of every step.
+        """``[B, nstep]`` reward / terminated / truncated / available, and the number and slot of every step.
 
         Step ``k`` of the window of transition ``g`` is transition ``g + k * N``; it is available
         when it has been pushed. Whether the window has already ended is left to
@@ -134,13 +157,15 @@ class ReplayBuffer:
         """
         steps = numbers[:, None] + self.stride * np.arange(nstep)[None, :]
         available = steps < self.total
-        slots = np.where(available, steps, numbers[:, None]) % self.capacity
+        steps = np.where(available, steps, numbers[:, None])
+        slots = steps % self.capacity
         d = self._data
         return {
             "reward": d["reward"][slots],
             "terminated": d["terminated"][slots],
             "truncated": d["truncated"][slots],
             "available": available,
+            "numbers": steps,
             "slots": slots,
         }
 
@@ -162,7 +187,7 @@ class ReplayBuffer:
             returns = torch.from_numpy(d["reward"][slot])
             keep = np.ones(batch_size, np.float32) if ignore_done else (~d["terminated"][slot]).astype(np.float32)
             discount = torch.from_numpy(keep * np.float32(gamma))
-            boot = slot
+            boot = numbers
         else:
             from ding_lite.rl_utils.td import nstep_return
 
@@ -170,13 +195,13 @@ class ReplayBuffer:
             returns, discount, last = nstep_return(
                 torch.from_numpy(win["reward"]), torch.from_numpy(win["terminated"]),
                 torch.from_numpy(win["truncated"]), torch.from_numpy(win["available"]), gamma, ignore_done)
-            boot = win["slots"][np.arange(batch_size), last.numpy()]
+            boot = win["numbers"][np.arange(batch_size), last.numpy()]
         return {
-            "obs": torch.from_numpy(d["obs"][slot]),
+            "obs": torch.from_numpy(self._obs(numbers)),
             "action": torch.from_numpy(d["action"][slot]),
             "returns": returns,
             "discount": discount,
-            "bootstrap_obs": torch.from_numpy(d["next_obs"][boot]),
+            "bootstrap_obs": torch.from_numpy(self._next_obs(boot)),
         }
 
     # ----------------------------------------------------------------- state
@@ -184,33 +209,51 @@ class ReplayBuffer:
     def state_dict(self) -> dict:
         """The filled part as tensors sharing memory with the arrays (no copy), plus counters."""
         n = len(self)
-        state: dict = {"format": FORMAT, "capacity": self.capacity, "total": self.total, "stride": self.stride}
+        state: dict = {"format": FORMAT if self.frames is None else FRAMES_FORMAT, "capacity": self.capacity,
+                       "total": self.total, "stride": self.stride}
         state.update({key: torch.from_numpy(value[:n]) for key, value in self._data.items()})
+        if self.frames is not None:
+            state["frames"] = self.frames.state_dict()
         return state
 
     def load_state_dict(self, state: dict, source: str = "replay buffer state") -> None:
         """Restore from :meth:`state_dict` output; the capacity may differ (the newest transitions are kept)."""
-        missing = [k for k in ("format", "capacity", "total", "stride", *FIELDS) if k not in state]
+        fmt = state.get("format")
+        if fmt == FRAMES_FORMAT and self.frames is None:
+            raise CheckpointError(f"Replay buffer file {source} holds shared image frames (format {fmt!r}), but this "
+                                  "buffer stores flat observations (different env or observation shape?).")
+        frames_file = fmt == FRAMES_FORMAT
+        fields = (*FIELDS[2:], "frames") if frames_file else FIELDS
+        missing = [k for k in ("format", "capacity", "total", "stride", *fields) if k not in state]
         if missing:
             raise CheckpointError(f"Replay buffer file {source} lacks the entries {', '.join(missing)}.")
-        if state["format"] != FORMAT:
-            raise CheckpointError(f"Replay buffer file {source} has format {state['format']!r}, expected {FORMAT!r}.")
+        if fmt != FORMAT and not frames_file:
+            expected = repr(FORMAT) if self.frames is None else f"{FORMAT!r} or {FRAMES_FORMAT!r}"
+            raise CheckpointError(f"Replay buffer file {source} has format {fmt!r}, expected {expected}.")
         saved_cap, total, stride = int(state["capacity"]), int(state["total"]), int(state["stride"])
         saved_n = min(total, saved_cap)
-        for key, own in self._data.items():
+        wanted = {key: (own.shape[1:], own.dtype) for key, own in self._data.items()}
+        if self.frames is not None and not frames_file:  # a format-1 file: two arrays of stacks to re-encode
+            wanted.update({key: (self.frames.shape, np.dtype(np.uint8)) for key in FIELDS[:2]})
+        for key, (shape, dtype) in wanted.items():
             tensor = state[key]
-            want = (saved_n, *own.shape[1:])
-            if tuple(tensor.shape) != want or tensor.numpy().dtype != own.dtype:
+            want = (saved_n, *shape)
+            if tuple(tensor.shape) != want or tensor.numpy().dtype != dtype:
                 raise CheckpointError(
                     f"Replay buffer file {source} entry '{key}' is {tuple(tensor.shape)} {tensor.numpy().dtype}, "
-                    f"but this buffer needs {want} {own.dtype} (different env or observation shape?).")
+                    f"but this buffer needs {want} {dtype} (different env or observation shape?).")
         self.total, self.stride = 0, 0
+        keep = min(saved_n, self.capacity)
+        if frames_file:
+            self.frames.load_state_dict(state["frames"], total, stride, saved_cap, keep, source)
+        elif self.frames is not None:
+            self.frames.load_two_arrays(state["obs"].numpy(), state["next_obs"].numpy(), total, stride, saved_cap,
+                                        keep)
         if saved_cap == self.capacity:  # same slots: one straight copy per field, no temporaries
             for key, own in self._data.items():
                 own[:saved_n] = state[key].numpy()
             self.total, self.stride = total, stride
             return
-        keep = min(saved_n, self.capacity)
         lo = total - keep
         for start in range(lo, total, _LOAD_CHUNK):  # bounded temporaries whatever the buffer's size
             numbers = np.arange(start, min(start + _LOAD_CHUNK, total))

@@ -7,6 +7,7 @@ warning that names the keys.
 from __future__ import annotations
 
 from ding_lite.config import diff_paths
+from ding_lite.config.compile import OPEN
 from ding_lite.config.save import OBJECT_MARK
 
 SILENT = (
@@ -20,6 +21,23 @@ SHAPING = (
     "env.env_id", "env.type", "env.collector_env_num", "env.evaluator_env_num",
     "policy.type", "policy.action_space", "policy.model",
 )
+
+
+def with_new_keys(saved: dict, defaults: dict) -> dict:
+    """``saved`` plus the keys a newer ding_lite added since it was written, at their defaults.
+
+    A key is only ever added with a default that keeps the old behaviour, so a checkpoint written
+    before it existed did train under that default: its absence is not a config change.
+    """
+    out = dict(saved)
+    for key, value in defaults.items():
+        if key == OPEN:
+            continue
+        if key not in out:
+            out[key] = value
+        elif isinstance(value, dict) and isinstance(out[key], dict):
+            out[key] = with_new_keys(out[key], value)
+    return out
 
 
 def _under(path: str, prefixes: tuple[str, ...]) -> bool:

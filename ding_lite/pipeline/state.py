@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ding_lite.config.changes import classify_changes
+from ding_lite.config.changes import classify_changes, with_new_keys
 from ding_lite.config.save import checkpoint_config
 from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR
-from ding_lite.pipeline.tree import HORIZON_KEYS
+from ding_lite.pipeline.tree import HORIZON_KEYS, pipeline_defaults
 from ding_lite.utils.checkpoint_io import CheckpointError, prune_checkpoints, save_checkpoint
 from ding_lite.utils.rng import get_rng_state, set_rng_state
 from ding_lite.worker.hooks import RunContext
@@ -49,6 +49,7 @@ class RunState:
         for key in HORIZON_KEYS:
             if overrides[key] is None and cfg[key] is None:
                 cfg[key] = saved.get(key)
+        saved = with_new_keys(saved, checkpoint_config(pipeline_defaults(self.policy_cls)))
         refused, warned = classify_changes(saved, checkpoint_config(cfg), self.policy_cls.shaping_keys())
         if refused:
             raise CheckpointError(

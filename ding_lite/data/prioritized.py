@@ -111,7 +111,8 @@ class PrioritizedReplayBuffer(ReplayBuffer):
             raise CheckpointError(f"Replay buffer file {source} was prioritized with alpha {saved['alpha']}, "
                                   f"but this run's other.replay_buffer.alpha is {self.alpha}.")
         numbers = np.arange(self.total - n, self.total)  # saved leaves are indexed by the saved buffer's slots
-        self._set_leaves(numbers, saved["leaves"].numpy()[numbers % int(state["capacity"])])
+        saved_slots = (numbers + self.load_shift) % int(state["capacity"])
+        self._set_leaves(numbers, saved["leaves"].numpy()[saved_slots])
         self.max_priority, self.sample_count = float(saved["max_priority"]), int(saved["sample_count"])
 
     def _set_leaves(self, numbers: np.ndarray, values: np.ndarray) -> None:

@@ -69,6 +69,7 @@ class ReplayBuffer:
         }
         self.total = 0  # transitions ever pushed; the newest is number total - 1
         self.stride = 0  # envs per rollout row (N), fixed by the first push
+        self.load_shift = 0  # how far the last load moved transition numbers down (see load_state_dict)
 
     def __len__(self) -> int:
         return min(self.total, self.capacity)
@@ -244,6 +245,17 @@ class ReplayBuffer:
                     f"but this buffer needs {want} {dtype} (different env or observation shape?).")
         self.total, self.stride = 0, 0
         keep = min(saved_n, self.capacity)
+        self.load_shift = 0
+        if saved_cap != self.capacity and keep < self.capacity and total > keep:
+            # A wrapped buffer into a larger one: numbered as saved, the newest ``keep`` transitions would leave
+            # never-written slots counted as held. Renumber them from 0, by a multiple of the env count so each
+            # env's steps stay N apart (dropping up to N - 1 of the oldest).
+            if self.frames is not None:
+                raise CheckpointError(f"Replay buffer file {source} had wrapped around its {saved_cap} slots; a "
+                                      f"frame buffer cannot grow to {self.capacity} on resume: keep "
+                                      f"replay_buffer_size at {saved_cap} or resume without the buffer.")
+            keep -= (keep - total) % stride
+            self.load_shift = total - keep
         if frames_file:
             self.frames.load_state_dict(state["frames"], total, stride, saved_cap, keep, source)
         elif self.frames is not None:
@@ -257,10 +269,10 @@ class ReplayBuffer:
         lo = total - keep
         for start in range(lo, total, _LOAD_CHUNK):  # bounded temporaries whatever the buffer's size
             numbers = np.arange(start, min(start + _LOAD_CHUNK, total))
-            src, dst = numbers % saved_cap, numbers % self.capacity
+            src, dst = numbers % saved_cap, (numbers - self.load_shift) % self.capacity
             for key, own in self._data.items():
                 own[dst] = state[key].numpy()[src]
-        self.total, self.stride = total, stride
+        self.total, self.stride = total - self.load_shift, stride
 
     def save(self, path: str) -> None:
         """Atomic side file (temp in the same dir, fsync, ``os.replace``) holding only the filled part."""

@@ -170,3 +170,27 @@ def test_rollout_of_another_env_count_is_refused() -> None:
     bad = {k: v[:, :2] for k, v in as_rollout(make_stream(2, seed=10)).items()}
     with pytest.raises(ValueError, match="3 envs"):
         buf.push(bad)
+
+
+def test_a_wrapped_buffer_loaded_into_a_larger_one_holds_only_real_transitions():
+    small = ReplayBuffer(10, (1,))
+    for t in range(5):  # 5 rows of 2 envs after 5 more: 20 pushed, the newest 10 held
+        obs = np.array([[[t * 10.0]], [[t * 10.0 + 1]]], np.float32).reshape(1, 2, 1)
+        small.push({"obs": obs, "final_obs": obs + 10, "action": np.zeros((1, 2), np.int64),
+                    "reward": np.full((1, 2), t, np.float32), "terminated": np.zeros((1, 2), bool),
+                    "truncated": np.zeros((1, 2), bool)})
+    for t in range(5, 10):
+        obs = np.array([[[t * 10.0]], [[t * 10.0 + 1]]], np.float32).reshape(1, 2, 1)
+        small.push({"obs": obs, "final_obs": obs + 10, "action": np.zeros((1, 2), np.int64),
+                    "reward": np.full((1, 2), t, np.float32), "terminated": np.zeros((1, 2), bool),
+                    "truncated": np.zeros((1, 2), bool)})
+    big = ReplayBuffer(100, (1,))
+    big.load_state_dict(small.state_dict())
+    assert len(big) == 10 and big.total == 10
+    batch = big.sample(64, 2, 1.0, torch.Generator().manual_seed(0))
+    assert set(batch["obs"].flatten().tolist()) <= {t * 10.0 + e for t in range(5, 10) for e in (0, 1)}
+    # each env's next step is still N = 2 numbers on: 2-step returns add the next row's reward
+    by_obs = dict(zip(batch["obs"].flatten().tolist(), batch["returns"].tolist(), strict=True))
+    for obs, ret in by_obs.items():
+        t = int(obs // 10)
+        assert ret == (t + t + 1 if t < 9 else t)

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from tests.e2e.conftest import REPO, cli_env, run_cli
+from tests.e2e.test_resume import assert_same_tensors
 
 ONPOLICY = "entry.serial_onpolicy"
 CORRIDOR = '''\
@@ -73,22 +74,7 @@ def train(workdir: Path, config: str, *args: str) -> subprocess.CompletedProcess
 def assert_same_checkpoints(a: Path, b: Path) -> None:
     got, want = (torch.load(p, weights_only=True) for p in (a, b))
     for key in ("policy", "learner", "collector", "evaluator", "rng", "train_iter", "envstep"):
-        assert_equal(got[key], want[key], key)
-
-
-def assert_equal(a, b, where: str) -> None:
-    if isinstance(a, dict):
-        assert a.keys() == b.keys(), where
-        for key in a:
-            assert_equal(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            assert_equal(x, y, f"{where}[{i}]")
-    elif isinstance(a, torch.Tensor):
-        assert torch.equal(a, b), where
-    else:
-        assert a == b, where
+        assert_same_tensors(got[key], want[key], key)
 
 
 def stopped_and_resumed_equals_uninterrupted(tmp_path: Path, config: str, name: str) -> None:

@@ -58,8 +58,11 @@ def test_a_killed_trial_resumes_from_its_tune_checkpoint_exactly(tmp_path):
     assert proc.returncode == 0, err
     result = json.loads(out.strip().splitlines()[-1])
     assert result["error"] is None and result["metrics"] == {"envstep": HORIZON, "train_iter": 800}
-    assert "tune: resumed trial" in log.read_text()
-    run_dir = log.parent.parent
+    # the restarted trial may run in another staging dir than the killed one: find the run that resumed
+    logs = [*staged.glob("**/cartpole_ppo/log/train.log"), *store.glob("**/cartpole_ppo/log/train.log")]
+    resumed = [p for p in logs if "tune: resumed trial" in p.read_text()]
+    assert resumed, f"no train.log says the trial resumed: {logs}"
+    run_dir = resumed[0].parent.parent
     main, create, path = load_config_file("cartpole_ppo_config.py", SEARCH_PATH)
     reference = tmp_path / "reference"
     build(RunSpec("cartpole_ppo", 1, POINT, main, create, str(reference), str(path),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
 import torch
 
 from ding_lite.config.compile import in_unit_interval, non_negative, positive
@@ -51,13 +50,6 @@ class A2CPolicy(OnPolicy):
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)
         self.optimizer.betas, self.optimizer.eps = tuple(cfg["learn"]["betas"]), cfg["learn"]["eps"]
-
-    def process_rollout(self, rollout: dict[str, np.ndarray], last_obs: np.ndarray) -> dict[str, torch.Tensor]:
-        """GAE as in the family; with ``ignore_done`` a termination bootstraps like a time limit."""
-        if self.cfg["learn"]["ignore_done"]:
-            rollout = {**rollout, "truncated": rollout["truncated"] | rollout["terminated"],
-                       "terminated": np.zeros_like(rollout["terminated"])}
-        return super().process_rollout(rollout, last_obs)
 
     def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         learn = self.cfg["learn"]

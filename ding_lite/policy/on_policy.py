@@ -25,6 +25,9 @@ from ding_lite.model.vac import default_config as vac_config
 from ding_lite.policy.base import Policy
 from ding_lite.rl_utils import gae
 
+VALUE_CHUNK = 4096
+"""Observations per critic forward when values are computed for a whole collect."""
+
 
 class OnPolicy(Policy):
     """Acts by sampling the actor's distribution; learns from what its current policy collected."""
@@ -63,6 +66,7 @@ class OnPolicy(Policy):
         super().__init__(cfg, seed, action_space)
         self.continuous = cfg["model"]["action_space"] == "continuous"
         self.model = self.register("model", self.build_model().to(self.device))
+        self.gae_inputs: dict[str, Any] = {}  # the [T, N] collect being trained on (see process_rollout)
         self.optimizer = self.make_optimizer("optimizer", self.optimized_parameters())
 
     def build_model(self) -> VAC:
@@ -120,28 +124,52 @@ class OnPolicy(Policy):
 
     # ----------------------------------------------------------------- rollouts and minibatches
 
+    def value_std(self) -> float:
+        """The scale of the critic's outputs in returns (PPO's ``value_norm`` learns returns / a running std)."""
+        return 1.0
+
+    def critic_values(self, obs: torch.Tensor) -> torch.Tensor:
+        """``model.value`` over any number of observations, in chunks (bounds a Pong collect's memory)."""
+        if not len(obs):
+            return torch.zeros(0, device=self.device)
+        return torch.cat([self.model.value(part) for part in obs.split(VALUE_CHUNK)])
+
+    def advantages(self, values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """GAE over the kept collect (:attr:`gae_inputs`) on ``values`` [T, N]: (advantages, returns in reward units).
+
+        A step bootstraps from the next row's value, the last row from the value of the obs after it, and an
+        episode cut by a time limit (any end with DI-engine's ``learn.ignore_done``) from its final observation.
+        """
+        r = self.gae_inputs
+        next_values = torch.empty_like(values)
+        next_values[:-1] = values[1:]
+        next_values[-1] = self.model.value(r["last_obs"])
+        next_values[r["boot"]] = self.critic_values(r["boot_obs"])
+        std, collect = self.value_std(), self.cfg["collect"]
+        return gae(r["reward"], values * std, next_values * std, r["terminated"], r["truncated"],
+                   collect["discount_factor"], collect["gae_lambda"])
+
     @torch.no_grad()
     def process_rollout(self, rollout: dict[str, np.ndarray], last_obs: np.ndarray) -> dict[str, torch.Tensor]:
-        """GAE over the [T, N] rollout; a truncated episode bootstraps from the value of its final observation.
+        """GAE over the [T, N] rollout, kept in :attr:`gae_inputs` for algorithms that recompute it per epoch.
 
         Observations are normalised with the statistics the collect used; the statistics then absorb
         this rollout, for the next collect.
         """
+        terminated, truncated = rollout["terminated"], rollout["truncated"]
+        if self.cfg["learn"].get("ignore_done"):  # DI-engine's key (A2C, PPO): a termination bootstraps too
+            terminated, truncated = np.zeros_like(terminated), terminated | truncated
+        boot = np.nonzero(truncated)
+        self.gae_inputs = {"reward": self.to_tensor(rollout["reward"]), "terminated": self.to_tensor(terminated),
+                           "truncated": self.to_tensor(truncated), "boot": boot, "last_obs": self.obs(last_obs),
+                           "boot_obs": self.obs(rollout["final_obs"][boot])}
         values = self.to_tensor(rollout["value"])
-        next_values = torch.empty_like(values)
-        next_values[:-1] = values[1:]
-        next_values[-1] = self.model.value(self.obs(last_obs))
-        trunc_t, trunc_i = np.nonzero(rollout["truncated"])
-        if len(trunc_t):
-            next_values[trunc_t, trunc_i] = self.model.value(self.obs(rollout["final_obs"][trunc_t, trunc_i]))
-        collect = self.cfg["collect"]
-        adv, ret = gae(self.to_tensor(rollout["reward"]), values, next_values, self.to_tensor(rollout["terminated"]),
-                       self.to_tensor(rollout["truncated"]), collect["discount_factor"], collect["gae_lambda"])
+        adv, ret = self.advantages(values)
         obs = self.obs(rollout["obs"])
         if self.obs_rms is not None:
             self.obs_rms.update(rollout["obs"].reshape(-1, *rollout["obs"].shape[2:]))
         flat = {"obs": obs, "action": self.to_tensor(rollout["action"]), "logp": self.to_tensor(rollout["logp"]),
-                "value": values, "adv": adv, "ret": ret}
+                "value": values, "adv": adv, "ret": ret / self.value_std()}
         return {k: v.reshape(-1, *v.shape[2:]) for k, v in flat.items()}
 
     def before_epoch(self, data: dict[str, torch.Tensor]) -> None:

@@ -15,11 +15,8 @@ import torch
 
 from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
 from ding_lite.policy.on_policy import OnPolicy
-from ding_lite.rl_utils import gae, normalize_advantages, ppo_policy_loss, ppo_value_loss
+from ding_lite.rl_utils import normalize_advantages, ppo_policy_loss, ppo_value_loss
 from ding_lite.utils.normalizer import RunningMeanStd
-
-VALUE_CHUNK = 4096
-"""Observations per critic forward when values are recomputed (bounds the memory of a Pong collect's 3,200 frames)."""
 
 
 def _lr_scheduler(value: Any) -> str | None:
@@ -94,70 +91,18 @@ class PPOPolicy(OnPolicy):
         self.value_rms = self.register("value_rms", RunningMeanStd((1,))) if cfg["learn"]["value_norm"] else None
         if cfg["learn"]["lr_scheduler"] is not None:
             self.register_counter("lr_epoch")  # collects trained on so far (DI-engine's LambdaLR epoch)
-        self._rollout: dict[str, Any] = {}  # the [T, N] view of the collect being trained on (recompute_adv)
 
     def value_std(self) -> float:
         """DI-engine's ``RunningMeanStd.std``: sqrt(var + 1e-8) of the returns seen; 1 without value_norm."""
         return 1.0 if self.value_rms is None else np.sqrt(self.value_rms.var + self.value_rms.eps).item()
-
-    # ----------------------------------------------------------------- targets
-
-    def _critic_values(self, obs: torch.Tensor) -> torch.Tensor:
-        if not len(obs):
-            return torch.zeros(0, device=self.device)
-        return torch.cat([self.model.value(part) for part in obs.split(VALUE_CHUNK)])
-
-    def _advantages(self, values: torch.Tensor, last_value: torch.Tensor, boot_value: torch.Tensor,
-                    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """GAE over the [T, N] collect on critic outputs scaled by ``value_std``: (advantages, unnormalised returns).
-
-        A step bootstraps from the next row's value, the last row from ``last_value``, and an episode cut by a
-        time limit (any end with ``ignore_done``) from the value of its final observation.
-        """
-        r = self._rollout
-        next_values = torch.empty_like(values)
-        next_values[:-1] = values[1:]
-        next_values[-1] = last_value
-        next_values[r["boot"]] = boot_value
-        std = self.value_std()
-        collect = self.cfg["collect"]
-        adv, ret = gae(r["reward"], values * std, next_values * std, r["terminated"], r["truncated"],
-                       collect["discount_factor"], collect["gae_lambda"])
-        return adv, ret
-
-    @torch.no_grad()
-    def process_rollout(self, rollout: dict[str, np.ndarray], last_obs: np.ndarray) -> dict[str, torch.Tensor]:
-        """The family's GAE, unless ``recompute_adv``, ``value_norm`` or ``ignore_done`` change the targets."""
-        learn = self.cfg["learn"]
-        if not (self.cfg["recompute_adv"] or learn["value_norm"] or learn["ignore_done"]):
-            return super().process_rollout(rollout, last_obs)
-        terminated, truncated = rollout["terminated"], rollout["truncated"]
-        if learn["ignore_done"]:
-            terminated, truncated = np.zeros_like(terminated), terminated | truncated
-        boot = np.nonzero(truncated)
-        shape = rollout["reward"].shape
-        self._rollout = {"reward": self.to_tensor(rollout["reward"]), "terminated": self.to_tensor(terminated),
-                         "truncated": self.to_tensor(truncated), "boot": boot, "shape": shape,
-                         "last_obs": self.obs(last_obs), "boot_obs": self.obs(rollout["final_obs"][boot])}
-        values = self.to_tensor(rollout["value"])
-        adv, ret = self._advantages(values, self.model.value(self._rollout["last_obs"]),
-                                    self._critic_values(self._rollout["boot_obs"]))
-        obs = self.obs(rollout["obs"])
-        if self.obs_rms is not None:
-            self.obs_rms.update(rollout["obs"].reshape(-1, *rollout["obs"].shape[2:]))
-        flat = {"obs": obs, "action": self.to_tensor(rollout["action"]), "logp": self.to_tensor(rollout["logp"]),
-                "value": values, "adv": adv, "ret": ret / self.value_std()}
-        return {k: v.reshape(-1, *v.shape[2:]) for k, v in flat.items()}
 
     @torch.no_grad()
     def before_epoch(self, data: dict[str, torch.Tensor]) -> None:
         """DI-engine's per-epoch targets: recomputed advantages (``recompute_adv``) and, with ``value_norm``,
         returns normalised by the running std, which then absorbs this epoch's unnormalised returns."""
         if self.cfg["recompute_adv"]:
-            r = self._rollout
-            values = self._critic_values(data["obs"]).reshape(r["shape"])
-            adv, unnormalized = self._advantages(values, self.model.value(r["last_obs"]),
-                                                 self._critic_values(r["boot_obs"]))
+            values = self.critic_values(data["obs"]).reshape(self.gae_inputs["reward"].shape)
+            adv, unnormalized = self.advantages(values)
             data["value"], data["adv"] = values.reshape(-1), adv.reshape(-1)
             unnormalized = unnormalized.reshape(-1)
         elif self.value_rms is not None:

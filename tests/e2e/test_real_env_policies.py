@@ -4,10 +4,9 @@ state, TensorBoard); DI-engine's hopper_onppo keys (recompute_adv, value_norm, l
 resume exactly too."""
 from __future__ import annotations
 
+import importlib
 import time
 from pathlib import Path
-
-import pytest
 
 from tests.e2e.conftest import run_cli, start_cli
 from tests.e2e.test_real_envs import HOPPER_CONFIG, stopped_and_resumed_equals_uninterrupted
@@ -69,17 +68,17 @@ def kill9_then_resume_equals_uninterrupted(tmp_path: Path, config: str) -> None:
 
 
 def test_pong_dqn_kill9_then_resume_latest_is_bit_identical(tmp_path):
-    pytest.importorskip("ale_py")
+    importlib.import_module("ale_py")
     kill9_then_resume_equals_uninterrupted(tmp_path, PONG_DQN)
 
 
 def test_hopper_sac_kill9_then_resume_latest_is_bit_identical(tmp_path):
-    pytest.importorskip("mujoco")
+    importlib.import_module("mujoco")
     kill9_then_resume_equals_uninterrupted(tmp_path, HOPPER_SAC)
 
 
 def test_di_engine_s_hopper_onppo_keys_resume_bit_identically(tmp_path):
-    pytest.importorskip("mujoco")
+    importlib.import_module("mujoco")
     stopped_and_resumed_equals_uninterrupted(tmp_path, HOPPER_ONPPO, "hopper")
     saved = (tmp_path / "parts" / "hopper" / "total_config.py").read_text()
     assert "'activation': torch.nn.Tanh()" in saved

@@ -27,6 +27,8 @@ setup(
         "envpool": ["envpool"],  # env_manager.type='env_pool' (Linux wheels; 1.2.5 tested)
         "ray": ["ray==2.60.0"],  # entry.ray_runs, env_manager.type='ray' (core Ray only; the version tested)
         "tune": ["ray[tune]==2.60.0"],  # ding_lite.distributed.tune: runs as Tune trials
+        # bench/ only: the side-by-side baselines (never imported by ding_lite or the tests)
+        "bench": ["stable-baselines3==2.9.*", "sb3-contrib==2.9.*"],
         # Everything the test suite imports, so README's one install line runs the whole suite with nothing skipped.
         "test": ["pytest", "pygame", "pillow", "gymnasium[atari,mujoco,box2d]", "opencv-python", "envpool",
                  "ray[tune]==2.60.0"],

@@ -104,7 +104,7 @@ class SubprocessManager(EnvManager):
         self.action_space.seed(self.seed)
         self.observation_space.seed(self.seed)
         self.pids = [p.pid for p in self._procs]
-        self.choice = f"async (one process per env, pids {self.pids[0]}..{self.pids[-1]})"
+        self.choice = f"async (one process per env, pids {','.join(map(str, self.pids))})"
 
     @classmethod
     def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,

@@ -62,11 +62,3 @@ def pipeline_rules(policy_cls: type) -> dict:
         **policy_cls.config_rules(),
     }
 
-
-def config_notes(cfg: dict) -> list[str]:
-    """DI-engine keys accepted whose behaviour differs here, said once in the run's log."""
-    notes = []
-    if cfg["env"].get("replay_path"):
-        notes.append(f"env.replay_path '{cfg['env']['replay_path']}': ding_lite records no eval videos during "
-                     "training (DI-engine's evaluator does); `python -m entry.serial_eval --gif FILE` animates one.")
-    return notes

@@ -215,10 +215,8 @@ class SerialPipeline(RunState):
             n_episode: int | None = None) -> SerialPipeline:
         """Train until stop_value, max_env_step, max_train_iter or a stop signal; always leaves a checkpoint.
 
-        SIGINT, SIGTERM or SIGUSR1 (``interrupts``) end the run at the end of its step with a checkpoint and set
-        ``interrupted`` to the signal's name; a second Ctrl-C raises ``interrupts.RunAborted``. A lost env
-        (``EnvFailure``) is raised after ``train.log`` records it, writing nothing more: the newest checkpoint
-        stays the last consistent one.
+        A stop signal (``interrupts``) ends it after its step with a checkpoint and sets ``interrupted``; a lost
+        env (``EnvFailure``) is raised with nothing more written, so the newest checkpoint is the last consistent.
 
         New horizons and a new per-iteration batch (``n_sample``/``n_episode``) given here replace the
         configured ones (garage's ``resume(n_epochs=..., batch_size=...)``). ``console`` (the CLI passes

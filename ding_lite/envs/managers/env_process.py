@@ -53,6 +53,8 @@ def _handle(env: Any, command: str, arg: Any) -> Any:
         return _step(env, arg)
     if command == "reset":
         return env.reset(seed=arg)[0]
+    if command == "render":
+        return env.render()
     from ding_lite.envs import state as env_state  # torch: already imported where a run forks its workers
 
     if command == "capture":

@@ -198,6 +198,10 @@ class SubprocessManager(EnvManager):
                     final_obs[i] = reply[4]
         return StepResult(obs, reward, terminated, truncated, final_obs)
 
+    def render(self) -> list[np.ndarray]:
+        """Each env's current frame (envs built with ``render_mode='rgb_array'``)."""
+        return self._call("render", [None] * self.num_envs)
+
     def _capture(self) -> list | None:
         states = self._call("capture", [None] * self.num_envs)
         refused = [s for s in states if isinstance(s, tuple)]

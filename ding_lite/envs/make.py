@@ -49,17 +49,23 @@ class EnvOptions:
     """DI-engine's ``env.act_scale``: the policy acts in [-1, 1], the env gets actions scaled to its bounds."""
     continuous: bool | None = None
     """DI-engine's ``env.continuous``: False gives Pendulum DI-engine's 11 discrete actions (None: the env's own)."""
+    action_bins: int | None = None
+    """DI-engine's ``env.action_bins_per_branch`` (BDQ): each action dimension takes this many bins in [-1, 1]."""
+    rew_clip: bool = False
+    """DI-engine's BipedalWalker ``env.rew_clip``: training rewards below -10 become -10 (evaluator envs: never)."""
 
     def wraps(self, env_id: str) -> bool:
         """Whether these options add wrappers to ``env_id``'s envs (the numpy-vectorised backend cannot)."""
         from ding_lite.envs.registry import is_atari
 
-        return is_atari(env_id) or bool(self.frame_stack) or self.act_scale or self.continuous is not None
+        return (is_atari(env_id) or bool(self.frame_stack) or self.act_scale or self.continuous is not None
+                or bool(self.action_bins) or self.rew_clip)
 
     def wrap(self, env: gym.Env) -> gym.Env:
-        from ding_lite.envs.action_scale import wrap_actions
+        from ding_lite.envs.action_scale import clip_rewards, wrap_actions
 
-        return wrap_actions(self._wrap_obs(env), self.act_scale, self.continuous)
+        env = wrap_actions(self._wrap_obs(env), self.act_scale, self.continuous, self.action_bins)
+        return clip_rewards(env) if self.rew_clip and self.train else env
 
     def _wrap_obs(self, env: gym.Env) -> gym.Env:
         from ding_lite.envs.registry import is_atari
@@ -79,7 +85,8 @@ def env_options(env_cfg: dict, evaluator: bool) -> EnvOptions:
     """The options of the collector's (``evaluator`` False) or the evaluator's envs, from the ``env`` section
     (a config saved before ``frame_stack`` existed has none)."""
     return EnvOptions(frame_stack=env_cfg.get("frame_stack"), train=not evaluator,
-                      act_scale=bool(env_cfg.get("act_scale")), continuous=env_cfg.get("continuous"))
+                      act_scale=bool(env_cfg.get("act_scale")), continuous=env_cfg.get("continuous"),
+                      action_bins=env_cfg.get("action_bins_per_branch"), rew_clip=bool(env_cfg.get("rew_clip")))
 
 
 def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequence[Wrapper] = (),

@@ -21,6 +21,11 @@ POLICIES = {
     "qrdqn": "ding_lite.policy.qrdqn:QRDQNPolicy",
     "iqn": "ding_lite.policy.iqn:IQNPolicy",
     "rainbow": "ding_lite.policy.rainbow:RainbowPolicy",
+    "sql": "ding_lite.policy.sql:SQLPolicy",
+    "mdqn": "ding_lite.policy.mdqn:MDQNPolicy",
+    "fqf": "ding_lite.policy.fqf:FQFPolicy",
+    "d4pg": "ding_lite.policy.d4pg:D4PGPolicy",
+    "bdq": "ding_lite.policy.bdq:BDQPolicy",
 }
 
 

@@ -16,6 +16,15 @@ import gymnasium as gym
 Wrapper = Callable[[gym.Env], gym.Env]
 
 
+def _register_variants() -> None:
+    from ding_lite.envs.registry import register_variants
+
+    register_variants()
+
+
+_register_variants()  # env worker processes unpickle make_env from here: DI-engine's variant ids exist there too
+
+
 def silence_env_warnings() -> None:
     """gymnasium warns about CartPole-v0 being old; users chose it on purpose (it is DI-engine's benchmark).
 
@@ -61,6 +70,12 @@ class EnvOptions:
         return (is_atari(env_id) or bool(self.frame_stack) or self.act_scale or self.continuous is not None
                 or bool(self.action_bins) or self.rew_clip)
 
+    def make_kwargs(self, env_id: str) -> dict[str, Any]:
+        """Keywords for ``gym.make``: CarRacing takes DI-engine's ``continuous=False`` itself (5 discrete actions)."""
+        if self.continuous is False and env_id.split("/")[-1].startswith("CarRacing"):
+            return {"continuous": False}
+        return {}
+
     def wrap(self, env: gym.Env) -> gym.Env:
         from ding_lite.envs.action_scale import clip_rewards, wrap_actions
 
@@ -74,6 +89,10 @@ class EnvOptions:
             from ding_lite.envs.wrappers import atari_preset
 
             return atari_preset(env, 4 if self.frame_stack is None else self.frame_stack, self.train)
+        if env.spec is not None and env.spec.name == "CarRacing":
+            from ding_lite.envs.wrappers import ChannelFirst
+
+            env = ChannelFirst(env)  # DI-engine's CarRacing env: [3, 96, 96] frames (uint8 here, scaled by the model)
         if self.frame_stack:
             from ding_lite.envs.wrappers import FrameStack
 
@@ -97,6 +116,8 @@ def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequen
     ``kwargs`` go to the env itself (e.g. ``render_mode``). For Atari the time limit counts emulator frames, as
     the env's own limit does (4 per agent step).
     """
+    if options is not None:
+        kwargs = {**options.make_kwargs(env_id), **kwargs}
     env = gym.make(env_id, **limit_kwargs(max_episode_steps), **kwargs)
     if options is not None:
         env = options.wrap(env)

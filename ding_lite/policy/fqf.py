@@ -15,6 +15,7 @@ import torch
 from ding_lite.config.compile import non_negative, positive
 from ding_lite.policy.q_learning import QLearning
 from ding_lite.rl_utils.dist_td import fqf_fraction_loss, iqn_loss
+from ding_lite.torch_utils.optim import RMSprop
 
 
 class FQFPolicy(QLearning):
@@ -33,7 +34,9 @@ class FQFPolicy(QLearning):
             kappa=1.0,  # Huber threshold of the quantile loss
             ent_coef=0.0,  # weight of the fraction proposal's entropy bonus
         ),
+        kappa=None,  # a stale policy-level copy in DI-engine's Atari files: its FQF reads learn.kappa only
     )
+    ignored = ("kappa",)
     rules: ClassVar[dict] = {"model.num_quantiles": lambda v: None if v >= 2 else "be at least 2",
                              "model.quantile_embedding_size": positive, "learn.learning_rate_fraction": positive,
                              "learn.learning_rate_quantile": positive, "learn.kappa": positive,
@@ -47,9 +50,9 @@ class FQFPolicy(QLearning):
         rest = [p for p in self.model.parameters() if all(p is not q for q in proposal)]
         self.optimizer = self.make_optimizer("optimizer", rest, lr_key="learning_rate_quantile")
         self.optimizer.eps = 1e-2 / cfg["learn"]["batch_size"]
+        self._lr_keys["fraction_optimizer"] = "learning_rate_fraction"  # an edited rate wins on resume, as for Adam
         self.fraction_optimizer = self.register(
-            "fraction_optimizer", torch.optim.RMSprop(proposal, lr=cfg["learn"]["learning_rate_fraction"],
-                                                      alpha=0.95, eps=1e-5))
+            "fraction_optimizer", RMSprop(proposal, lr=cfg["learn"]["learning_rate_fraction"], alpha=0.95, eps=1e-5))
 
     def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         learn = self.cfg["learn"]
@@ -69,4 +72,4 @@ class FQFPolicy(QLearning):
         return {"total_loss": loss.item(), "quantile_loss": loss.item(), "fraction_loss": fraction_loss.item(),
                 "q_value": info["q_value"].item(), "target_q_value": info["target_q_value"].item(),
                 "epsilon": self.epsilon(), "cur_lr_quantile_loss": self.optimizer.lr,
-                "cur_lr_fraction_loss": learn["learning_rate_fraction"], **grad}
+                "cur_lr_fraction_loss": self.fraction_optimizer.lr, **grad}

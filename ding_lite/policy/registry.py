@@ -29,7 +29,12 @@ POLICIES = {
 }
 
 
+ALIASES = {"sac_discrete": "discrete_sac"}
+"""Other names DI-engine 0.5.3 registers for the same policy (its LunarLander discrete SAC file says 'sac_discrete')."""
+
+
 def get_policy_class(name: str) -> type:
+    name = ALIASES.get(name, name)
     if name not in POLICIES:
         known = ", ".join(sorted(POLICIES))
         raise ConfigError(f"config key 'policy.type' names '{name}', which is not a known policy ({known}).")

@@ -62,6 +62,8 @@ class EnvOptions:
     """DI-engine's ``env.action_bins_per_branch`` (BDQ): each action dimension takes this many bins in [-1, 1]."""
     rew_clip: bool = False
     """DI-engine's BipedalWalker ``env.rew_clip``: training rewards below -10 become -10 (evaluator envs: never)."""
+    render_mode: str | None = None
+    """'rgb_array' for evaluator envs that record videos (``env.replay_path``); rendering draws no random number."""
 
     def wraps(self, env_id: str) -> bool:
         """Whether these options add wrappers to ``env_id``'s envs (the numpy-vectorised backend cannot)."""
@@ -100,12 +102,13 @@ class EnvOptions:
         return env
 
 
-def env_options(env_cfg: dict, evaluator: bool) -> EnvOptions:
+def env_options(env_cfg: dict, evaluator: bool, render: bool = False) -> EnvOptions:
     """The options of the collector's (``evaluator`` False) or the evaluator's envs, from the ``env`` section
-    (a config saved before ``frame_stack`` existed has none)."""
+    (a config saved before ``frame_stack`` existed has none); ``render``: envs that can draw their frames."""
     return EnvOptions(frame_stack=env_cfg.get("frame_stack"), train=not evaluator,
                       act_scale=bool(env_cfg.get("act_scale")), continuous=env_cfg.get("continuous"),
-                      action_bins=env_cfg.get("action_bins_per_branch"), rew_clip=bool(env_cfg.get("rew_clip")))
+                      action_bins=env_cfg.get("action_bins_per_branch"), rew_clip=bool(env_cfg.get("rew_clip")),
+                      render_mode="rgb_array" if render else None)
 
 
 def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequence[Wrapper] = (),
@@ -118,6 +121,8 @@ def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequen
     """
     if options is not None:
         kwargs = {**options.make_kwargs(env_id), **kwargs}
+        if options.render_mode:
+            kwargs = {"render_mode": options.render_mode, **kwargs}
     env = gym.make(env_id, **limit_kwargs(max_episode_steps), **kwargs)
     if options is not None:
         env = options.wrap(env)

@@ -87,12 +87,3 @@ def _value(cfg: dict, dotted: str) -> object:
             return None
         node = node.get(part)
     return node
-
-
-def config_notes(cfg: dict) -> list[str]:
-    """DI-engine keys accepted whose behaviour differs here, said once in the run's log."""
-    notes = []
-    if cfg["env"].get("replay_path"):
-        notes.append(f"env.replay_path '{cfg['env']['replay_path']}': ding_lite records no eval videos during "
-                     "training (DI-engine's evaluator does); `python -m entry.serial_eval --gif FILE` animates one.")
-    return notes

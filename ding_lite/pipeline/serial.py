@@ -32,7 +32,7 @@ from ding_lite.pipeline.layout import (
 from ding_lite.pipeline.progress import Progress
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
-from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import ignored_note, pipeline_defaults, pipeline_rules
 from ding_lite.pipeline.videos import plan_videos
 from ding_lite.policy.registry import get_policy_class
 from ding_lite.utils.checkpoint_io import load_checkpoint
@@ -95,12 +95,12 @@ class SerialPipeline(RunState):
                 raise ConfigError(
                     f"config key 'policy.learn.learner.hook.load_ckpt_before_run' names '{load_path}', which does not exist."
                 )
-            self.checkpoint = load_checkpoint(str(self.ckpt_path), expect_algo=policy_name)
+            self.checkpoint = load_checkpoint(str(self.ckpt_path), expect_algo=policy_cls.name)
         elif learn["resume_training"]:
             raise ConfigError("config key 'policy.learn.resume_training' is True but no checkpoint is named: "
                               "set policy.learn.learner.hook.load_ckpt_before_run or pass --resume.")
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
-        self.warnings: list[str] = [env_note] if env_note else []
+        self.warnings: list[str] = [note for note in (env_note, ignored_note(cfg, policy_cls)) if note]
         self.videos, video_note = plan_videos(cfg["env"], self.base_dir)
         self.warnings += [video_note] if video_note else []
         if self.resuming:

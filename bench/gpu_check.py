@@ -82,15 +82,17 @@ def kill9_after_first_checkpoint(module: str, config: Path, iters: int, cwd: Pat
                             cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     ckpt = cwd / config.stem.rsplit("_", 1)[0] / "ckpt"
-    while proc.poll() is None and not list(ckpt.glob("iteration_*.pth.tar")):
+    def saved() -> list[int]:  # checkpoints proper (a replay buffer's side file is written before its checkpoint)
+        return [int(p.name.split("_")[1].split(".")[0]) for p in ckpt.glob("iteration_*.pth.tar")
+                if p.name.count(".") == 2]
+
+    while proc.poll() is None and not saved():
         time.sleep(0.05)
     if proc.poll() is not None:
         return f"ended (exit {proc.returncode}) before the kill"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    newest = max(int(p.name.split("_")[1].split(".")[0]) for p in ckpt.glob("iteration_*.pth.tar")
-                 if p.name.count(".") == 2)
-    return f"killed -9 after iteration {newest} was saved"
+    return f"killed -9 after iteration {max(saved())} was saved"
 
 
 def compare(a, b, where: str = "") -> tuple[bool, float, str]:

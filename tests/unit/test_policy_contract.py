@@ -110,7 +110,7 @@ def vary_learn_state(policy) -> None:
     from ding_lite.policy.ppg import AuxMemory
     from ding_lite.policy.ppo_offpolicy import RolloutFIFO
     from ding_lite.policy.trpo import EpisodeSteps
-    from ding_lite.torch_utils.optim import Adam
+    from ding_lite.torch_utils.optim import Adam, RMSprop
     from ding_lite.utils.normalizer import RunningMeanStd
 
     gen = torch.Generator().manual_seed(5)
@@ -119,7 +119,7 @@ def vary_learn_state(policy) -> None:
             for tensor in [*obj.parameters(), *obj.buffers()]:
                 if tensor.is_floating_point():
                     tensor.data.add_(torch.randn(tensor.shape, generator=gen))
-        elif isinstance(obj, Adam):  # a real step: moments and step count move
+        elif isinstance(obj, (Adam, RMSprop)):  # a real step: moments and step count move
             for param in obj.params:
                 param.grad = torch.randn(param.shape, generator=gen)
             obj.step()

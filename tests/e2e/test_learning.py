@@ -31,7 +31,7 @@ LEARNING_RUNS = {
     "ppg_offpolicy": ("cartpole_ppg_config.py", 15_000, {}, CARTPOLE_MIN),
     "ppo_offpolicy": ("cartpole_ppo_offpolicy_config.py", 20_000, {}, CARTPOLE_MIN),
     "dqn": ("cartpole_dqn_config.py", 4_000, {}, CARTPOLE_MIN),
-    "c51": ("cartpole_c51_config.py", 4_000, {}, CARTPOLE_MIN),
+    "c51": ("cartpole_c51_config.py", 6_000, {}, CARTPOLE_MIN),
     "qrdqn": ("cartpole_qrdqn_config.py", 5_000, {}, CARTPOLE_MIN),
     "iqn": ("cartpole_iqn_config.py", 4_000, {}, CARTPOLE_MIN),
     "rainbow": ("cartpole_rainbow_config.py", 4_000, {}, CARTPOLE_MIN),

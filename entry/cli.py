@@ -21,6 +21,11 @@ def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def resume_command(prog: str, pipeline: object) -> str:
+    config, run_dir = shlex.quote(str(pipeline.config_path)), shlex.quote(str(pipeline.run_dir))
+    return f"python -m {prog} -c {config} --resume {run_dir}"
+
+
 def main(prog: str, description: str, default_policy: str, argv: list[str] | None = None) -> int:
     args = build_parser(prog, description).parse_args(argv)
     from configs import SEARCH_PATH
@@ -35,7 +40,15 @@ def main(prog: str, description: str, default_policy: str, argv: list[str] | Non
     except (ConfigError, CheckpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    pipeline.run(console=sys.stdout)
+    from ding_lite.utils.faults import RunFault
+
+    try:
+        pipeline.run(console=sys.stdout)
+    except RunFault as exc:
+        print(f"error: {exc}.", file=sys.stderr)
+        if "no checkpoint was written" not in str(exc):
+            print(f"Resume with: {resume_command(prog, pipeline)}", flush=True)
+        return 1
     run_dir = pipeline.run_dir
     status, curves = 0, None
     if args.plot is not None:
@@ -53,6 +66,5 @@ def main(prog: str, description: str, default_policy: str, argv: list[str] | Non
           f"train_iter {pipeline.learner.train_iter:,} ({pipeline.wall_seconds:.1f} s). "
           f"Experiment: {run_dir}. TensorBoard: tensorboard --logdir {run_dir / 'log'}", flush=True)
     if pipeline.stop_reason.startswith("received"):
-        cmd = f"python -m {prog} -c {shlex.quote(pipeline.config_path)} --resume {shlex.quote(str(run_dir))}"
-        print(f"Resume with: {cmd}", flush=True)
+        print(f"Resume with: {resume_command(prog, pipeline)}", flush=True)
     return status

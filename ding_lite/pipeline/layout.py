@@ -5,12 +5,12 @@ never by file modification times (copies and backups change those).
 """
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 from ding_lite.config.errors import ConfigError
+from ding_lite.pipeline.writable import dir_fault
 from ding_lite.utils.checkpoint_io import CheckpointError, newest_checkpoint
 
 CKPT_DIR, LOG_DIR, TB_SUBDIR = "ckpt", "log", "serial"
@@ -36,14 +36,15 @@ def create_run_dir(exp_name: str, base: Path) -> Path:
 
 
 def check_writable(path: Path) -> None:
-    """Find an unwritable location before any training starts or any file is made."""
+    """Find an unwritable location before any training starts or any file is made (by trying: see writable)."""
     probe = path
     while not probe.exists():
         probe = probe.parent
     if not probe.is_dir():
         raise ConfigError(f"experiment dir '{path}' cannot be created: '{probe}' is a file, not a directory.")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise ConfigError(f"experiment dir '{path}' cannot be created: '{probe}' is not writable.")
+    fault = dir_fault(probe)
+    if fault:
+        raise ConfigError(f"experiment dir '{path}' cannot be created: '{probe}' {fault}.")
 
 
 def run_order(run_dir: Path, exp_name: str) -> tuple[int, int]:

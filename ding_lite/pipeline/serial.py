@@ -20,19 +20,22 @@ from ding_lite.config.save import config_markdown
 from ding_lite.envs.make import env_options
 from ding_lite.envs.managers import make_manager
 from ding_lite.envs.registry import resolve_env
+from ding_lite.pipeline.claim import claim_for_resume, clean_up, end_session
+from ding_lite.pipeline.finite import FiniteGuard, FiniteHook
 from ding_lite.pipeline.layout import (
     CKPT_DIR,
     LOG_DIR,
     TB_SUBDIR,
-    check_writable,
     create_run_dir,
     resolve_resume,
     run_dir_of_checkpoint,
 )
+from ding_lite.pipeline.lock import RunLock
 from ding_lite.pipeline.progress import Progress
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
-from ding_lite.pipeline.tree import config_notes, pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import config_notes, pipeline_defaults, pipeline_rules, policy_type
+from ding_lite.pipeline.writable import check_new_run
 from ding_lite.policy.registry import get_policy_class
 from ding_lite.utils.checkpoint_io import load_checkpoint
 from ding_lite.utils.rng import seed_everything
@@ -51,14 +54,6 @@ from ding_lite.worker.hooks import (
     SaveCkptAfterRunHook,
     SaveCkptHook,
 )
-
-
-def policy_type(main: dict, create: dict, default: str) -> str:
-    for tree in (create, main):
-        name = (tree.get("policy") or {}).get("type")
-        if name:
-            return name
-    return default
 
 
 class SerialPipeline(RunState):
@@ -105,9 +100,10 @@ class SerialPipeline(RunState):
             self.run_dir = run_dir_of_checkpoint(self.ckpt_path)
         else:
             self.run_dir = self.base_dir / cfg["exp_name"]
-            check_writable(self.run_dir)
+            check_new_run(self.run_dir)
         self.cfg = cfg
         self._build()
+        self.lock = claim_for_resume(self.run_dir) if self.resuming else None  # last: nothing after it can fail
         self._user_hooks: list[tuple[str, Hook, int | None, int | None]] = []
         self.stop_reason = ""
 
@@ -141,6 +137,8 @@ class SerialPipeline(RunState):
             truncate_events(str(self.run_dir / LOG_DIR / TB_SUBDIR), self.checkpoint.get("tb_last_steps", {}))
         else:
             self.run_dir = create_run_dir(self.cfg["exp_name"], self.base_dir)
+            self.lock = RunLock(self.run_dir)
+            self.lock.acquire()
         (self.run_dir / CKPT_DIR).mkdir(exist_ok=True)
         config_file = self.run_dir / "total_config.py"
         if self.resuming and config_file.exists():
@@ -180,6 +178,9 @@ class SerialPipeline(RunState):
         hooks.register("after_iter", LogShowHook(hook_cfg["log_show_after_iter"], self.log.write))
         hooks.register("after_iter", CycleMeanHook(self._report))
         hooks.register("after_eval", Hook("save_ckpt_best", self._save_best, priority=80))
+        self.guard = FiniteGuard(self.policy, ctx)
+        hooks.register("after_iter", FiniteHook(self.guard))
+        hooks.register("after_eval", Hook("check_finite_eval", self.guard.eval_values, priority=60))
         for position, hook, priority, freq in self._user_hooks:
             hooks.register(position, hook, priority, freq)
 
@@ -215,6 +216,12 @@ class SerialPipeline(RunState):
         else:
             warnings.warn(message, stacklevel=3)
 
+    def _note(self, message: str, console: TextIO | None) -> None:
+        """A note that changes what the user gets: in train.log, and once on the console when there is one."""
+        self.log.write(message)
+        if console is not None:
+            print(f"note: {message}", file=console, flush=True)
+
     def run(self, max_env_step: int | None = None, max_train_iter: int | None = None,
             console: TextIO | None = None, *, n_sample: int | None = None,
             n_episode: int | None = None) -> SerialPipeline:
@@ -231,8 +238,10 @@ class SerialPipeline(RunState):
         self._wire()
         for message in self.warnings:
             self._warn(message, console)
+        self.say = lambda message: self._note(message, console)
+        clean_up(self.lock, self.say)
         for note in [*config_notes(self.cfg), *self.policy.notes, *batch_notes]:
-            self.log.write(note)
+            self.say(note)
         if self.resuming:
             show_restore(self.cfg, self.checkpoint, self.log.write, console)
         self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
@@ -241,6 +250,7 @@ class SerialPipeline(RunState):
         self._signal = ""
         self._said_env_uncaptured = False
         previous = self._install_signal_handlers()
+        failure: BaseException | None = None
         try:
             self.hooks.call("before_run", self.ctx)
             self.ctx.train_iter, self.ctx.envstep = self.learner.train_iter, self.collector.envstep
@@ -252,15 +262,14 @@ class SerialPipeline(RunState):
             self.hooks.call("after_run", self.ctx)
             if self._signal and not self.cfg["policy"]["learn"]["learner"]["hook"]["save_ckpt_after_run"]:
                 self._save_iteration(self.ctx)
+        except BaseException as exc:  # noqa: BLE001 - end_session closes everything, then it is raised again
+            failure = exc
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-            self.writer.close()
-            self.collector_env.close()
-            self.evaluator_env.close()
-        self.wall_seconds = time.perf_counter() - start
-        self.log.write(f"stopped: {self.stop_reason}")
-        self.log.close()
+            failure = end_session(self, start, failure)
+        if failure is not None:
+            raise failure
         return self
 
     def _loop(self) -> None:
@@ -277,7 +286,9 @@ class SerialPipeline(RunState):
                     self.stop_reason = (f"eval return {evaluator.last_return:.1f} reached stop_value "
                                         f"{self.cfg['env']['stop_value']}")
                     return
-            data = policy.process_rollout(*collector.collect())
+            rollout = collector.collect()
+            self.guard.rollout(*rollout)
+            data = policy.process_rollout(*rollout)
             if data is not None:
                 learner.train(data)
             self.progress.update(learner.train_iter, collector.envstep)

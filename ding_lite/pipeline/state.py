@@ -43,6 +43,7 @@ class RunState:
     collector_env: Any
     evaluator_env: Any
     _said_env_uncaptured: bool
+    say: Any  # a note for train.log and the console
 
     def _reconcile_with_checkpoint(self, cfg: dict, overrides: dict) -> None:
         saved = self.checkpoint["config"]
@@ -90,10 +91,10 @@ class RunState:
         self.collector.load_state_dict(ckpt["collector"], restorable)
         self.evaluator.load_state_dict(ckpt["evaluator"], restorable)
         if not restorable and saved_env is not None:
-            self.log.write(f"env state in this checkpoint comes from the '{saved_env.get('kind', 'sync')}' env manager "
+            self.say(f"env state in this checkpoint comes from the '{saved_env.get('kind', 'sync')}' env manager "
                            f"and this run uses '{self.collector_env.kind}': envs start new episodes on resume")
         elif not restorable:
-            self.log.write("env state was not captured in this checkpoint: envs start new episodes on resume")
+            self.say("env state was not captured in this checkpoint: envs start new episodes on resume")
         set_rng_state(ckpt["rng"])
         self._restore_side_state()
         self.log.write(f"resumed from {self.ckpt_path} at train_iter={self.learner.train_iter} "
@@ -106,13 +107,13 @@ class RunState:
                 side.load(str(path))
                 self.log.write(f"{name.replace('_', ' ')} restored from {path} ({len(side):,} transitions)")
             else:
-                self.log.write(f"{name.replace('_', ' ')} was not saved with this checkpoint: {side.missing_note}")
+                self.say(f"{name.replace('_', ' ')} was not saved with this checkpoint: {side.missing_note}")
 
     def _save(self, path: Path) -> None:
         state = self.state_dict()  # its tb_last_steps() flushes the writer: the file covers what it records
         if state["collector"]["env"] is None and not self._said_env_uncaptured:
             self._said_env_uncaptured = True
-            self.log.write(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
+            self.say(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
                            "manager cannot be captured: checkpoints keep everything else, and a resume starts new "
                            "episodes")
         save_checkpoint(state, str(path))

@@ -70,3 +70,12 @@ def config_notes(cfg: dict) -> list[str]:
         notes.append(f"env.replay_path '{cfg['env']['replay_path']}': ding_lite records no eval videos during "
                      "training (DI-engine's evaluator does); `python -m entry.serial_eval --gif FILE` animates one.")
     return notes
+
+
+def policy_type(main: dict, create: dict, default: str) -> str:
+    """The policy a config trains: create_config's type, else main_config's, else the entry's default."""
+    for tree in (create, main):
+        name = (tree.get("policy") or {}).get("type")
+        if name:
+            return name
+    return default

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ding_lite.envs.managers.base import EnvFailure
+from ding_lite.utils.faults import RunFault
 
 POSITIONS = ("before_run", "before_iter", "after_iter", "after_run", "after_collect", "after_eval")
 ITER_POSITIONS = ("before_iter", "after_iter")
@@ -110,7 +111,7 @@ class HookRegistry:
                 continue
             try:
                 hook.run(ctx)
-            except (HookError, EnvFailure):
+            except (HookError, EnvFailure, RunFault):
                 raise
             except Exception as exc:
                 raise HookError(f"hook '{hook.name}' at {position} failed: {type(exc).__name__}: {exc}") from exc

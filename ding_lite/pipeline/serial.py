@@ -100,10 +100,12 @@ class SerialPipeline(RunState):
             self.run_dir = run_dir_of_checkpoint(self.ckpt_path)
         else:
             self.run_dir = self.base_dir / cfg["exp_name"]
-            check_new_run(self.run_dir)
         self.cfg = cfg
         self._build()
-        self.lock = claim_for_resume(self.run_dir) if self.resuming else None  # last: nothing after it can fail
+        # last, after every check that only reads: nothing after it can fail, a refused run changed nothing
+        self.lock: RunLock | None = claim_for_resume(self.run_dir) if self.resuming else None
+        if not self.resuming:
+            check_new_run(self.run_dir)
         self._user_hooks: list[tuple[str, Hook, int | None, int | None]] = []
         self.stop_reason = ""
 

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import torch
 
-from ding_lite.config import ConfigError, compile_config, save_config
+from ding_lite.config import compile_config, save_config
 from ding_lite.config.save import config_markdown
 from ding_lite.envs.make import env_options
 from ding_lite.envs.managers import make_manager
@@ -27,17 +27,16 @@ from ding_lite.pipeline.layout import (
     LOG_DIR,
     TB_SUBDIR,
     create_run_dir,
-    resolve_resume,
     run_dir_of_checkpoint,
 )
 from ding_lite.pipeline.lock import RunLock
 from ding_lite.pipeline.progress import Progress
+from ding_lite.pipeline.start import start_checkpoint
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
 from ding_lite.pipeline.tree import config_notes, pipeline_defaults, pipeline_rules, policy_type
 from ding_lite.pipeline.writable import check_new_run
 from ding_lite.policy.registry import get_policy_class
-from ding_lite.utils.checkpoint_io import load_checkpoint
 from ding_lite.utils.rng import seed_everything
 from ding_lite.utils.run_log import RunLog
 from ding_lite.utils.tensorboard import ScalarWriter, truncate_events
@@ -52,6 +51,7 @@ from ding_lite.worker.hooks import (
     LogShowHook,
     RunContext,
     SaveCkptAfterRunHook,
+    SaveCkptEverySecondsHook,
     SaveCkptHook,
 )
 
@@ -76,25 +76,9 @@ class SerialPipeline(RunState):
         self.config_path = config_path
         self.policy_cls = policy_cls
         learn = cfg["policy"]["learn"]
-        if resume is not None:
-            ckpt = resolve_resume(resume, cfg["exp_name"], self.base_dir)
-            learn["learner"]["hook"]["load_ckpt_before_run"] = str(ckpt)
-            learn["resume_training"] = True
-        self.checkpoint: dict | None = None
-        self.ckpt_path: Path | None = None
-        load_path = learn["learner"]["hook"]["load_ckpt_before_run"]
-        if load_path:
-            self.ckpt_path = Path(load_path).expanduser().resolve()
-            if not self.ckpt_path.exists():
-                raise ConfigError(
-                    f"config key 'policy.learn.learner.hook.load_ckpt_before_run' names '{load_path}', which does not exist."
-                )
-            self.checkpoint = load_checkpoint(str(self.ckpt_path), expect_algo=policy_name)
-        elif learn["resume_training"]:
-            raise ConfigError("config key 'policy.learn.resume_training' is True but no checkpoint is named: "
-                              "set policy.learn.learner.hook.load_ckpt_before_run or pass --resume.")
+        self.ckpt_path, self.checkpoint, passed_over = start_checkpoint(resume, cfg, self.base_dir, policy_name)
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
-        self.warnings: list[str] = [env_note] if env_note else []
+        self.warnings: list[str] = [note for note in (env_note, passed_over) if note]
         if self.resuming:
             self._reconcile_with_checkpoint(cfg, overrides)
             self.run_dir = run_dir_of_checkpoint(self.ckpt_path)
@@ -175,6 +159,10 @@ class SerialPipeline(RunState):
             hooks.register("before_run", LoadCkptHook(self.checkpoint, self._restore))
         if hook_cfg["save_ckpt_after_iter"]:
             hooks.register("after_iter", SaveCkptHook(hook_cfg["save_ckpt_after_iter"], self._save_iteration))
+        if hook_cfg["save_ckpt_every_seconds"]:
+            self.saved_at = time.monotonic()
+            hooks.register("after_iter", SaveCkptEverySecondsHook(hook_cfg["save_ckpt_every_seconds"],
+                                                                  self._save_iteration, lambda: self.saved_at))
         if hook_cfg["save_ckpt_after_run"]:
             hooks.register("after_run", SaveCkptAfterRunHook(self._save_iteration))
         hooks.register("after_iter", LogShowHook(hook_cfg["log_show_after_iter"], self.log.write))

@@ -6,6 +6,7 @@ the checkpoint that refers to them: every complete checkpoint has its side state
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from ding_lite.config.changes import classify_changes, with_new_keys
 from ding_lite.config.save import checkpoint_config
 from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR
 from ding_lite.pipeline.tree import HORIZON_KEYS, pipeline_defaults
-from ding_lite.utils.checkpoint_io import CheckpointError, prune_checkpoints, save_checkpoint
+from ding_lite.utils.checkpoint_io import CheckpointError, iteration_of, prune_checkpoints, save_checkpoint
 from ding_lite.utils.rng import get_rng_state, set_rng_state
 from ding_lite.worker.hooks import RunContext
 
@@ -43,6 +44,8 @@ class RunState:
     collector_env: Any
     evaluator_env: Any
     _said_env_uncaptured: bool
+    saved_state: tuple[int, int] | None = None  # (train_iter, envstep) of the newest iteration checkpoint
+    saved_at = 0.0  # time.monotonic() of that save, or of the session's start
     say: Any  # a note for train.log and the console
 
     def _reconcile_with_checkpoint(self, cfg: dict, overrides: dict) -> None:
@@ -97,6 +100,8 @@ class RunState:
             self.say("env state was not captured in this checkpoint: envs start new episodes on resume")
         set_rng_state(ckpt["rng"])
         self._restore_side_state()
+        if iteration_of(str(self.ckpt_path)) is not None:
+            self.saved_state = (self.learner.train_iter, self.collector.envstep)
         self.log.write(f"resumed from {self.ckpt_path} at train_iter={self.learner.train_iter} "
                        f"envstep={self.collector.envstep}")
 
@@ -114,17 +119,22 @@ class RunState:
         if state["collector"]["env"] is None and not self._said_env_uncaptured:
             self._said_env_uncaptured = True
             self.say(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
-                           "manager cannot be captured: checkpoints keep everything else, and a resume starts new "
-                           "episodes")
+                     "manager cannot be captured: checkpoints keep everything else, and a resume starts new episodes")
         save_checkpoint(state, str(path))
 
     def _save_iteration(self, ctx: RunContext) -> None:
+        """Once per state: a stop at a multiple of the save interval (or a timed save at the same cycle end)
+        does not write the same checkpoint again; neither does a resume that is already at its horizon."""
+        saved = (self.learner.train_iter, self.collector.envstep)
+        if saved == self.saved_state:
+            return
         ckpt_dir = self.run_dir / CKPT_DIR
         path = ckpt_dir / f"iteration_{self.learner.train_iter}.pth.tar"
         sides = self.policy.side_state() if self.policy.saves_side_state() else {}
         for name, side in sides.items():
             side.save(str(side_file(path, name)))  # first, so every complete checkpoint has its side state
         self._save(path)
+        self.saved_state, self.saved_at = saved, time.monotonic()
         for removed in prune_checkpoints(str(ckpt_dir), self.cfg["policy"]["learn"]["learner"]["max_ckpt_keep"]):
             for name in self.policy.side_state():
                 side_file(Path(removed), name).unlink(missing_ok=True)

@@ -230,15 +230,23 @@ def list_iteration_checkpoints(ckpt_dir: str) -> list[str]:
     return [p for _, _, p in sorted(found)]
 
 
-def newest_checkpoint(ckpt_dir: str) -> str | None:
-    """Highest-numbered iteration checkpoint that looks complete (a cheap zip check, not a load)."""
+def is_complete(path: str) -> bool:
+    """Whether ``path`` looks like a complete checkpoint (a cheap zip check, not a load)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == _ZIP_MAGIC and _has_complete_zip(f)
+    except OSError:  # vanished (pruned) or unreadable
+        return False
+
+
+def newest_checkpoint(ckpt_dir: str, skipped: list[str] | None = None) -> str | None:
+    """Highest-numbered iteration checkpoint that looks complete; the incomplete ones passed over on the way
+    are appended to ``skipped``."""
     for path in reversed(list_iteration_checkpoints(ckpt_dir)):
-        try:
-            with open(path, "rb") as f:
-                if f.read(4) == _ZIP_MAGIC and _has_complete_zip(f):
-                    return path
-        except OSError:  # vanished (pruned) or unreadable: try the next one
-            continue
+        if is_complete(path):
+            return path
+        if skipped is not None:
+            skipped.append(path)
     return None
 
 

@@ -49,6 +49,8 @@ class EnvOptions:
     """DI-engine's ``env.act_scale``: the policy acts in [-1, 1], the env gets actions scaled to its bounds."""
     continuous: bool | None = None
     """DI-engine's ``env.continuous``: False gives Pendulum DI-engine's 11 discrete actions (None: the env's own)."""
+    render_mode: str | None = None
+    """'rgb_array' for evaluator envs that record videos (``env.replay_path``); rendering draws no random number."""
 
     def wraps(self, env_id: str) -> bool:
         """Whether these options add wrappers to ``env_id``'s envs (the numpy-vectorised backend cannot)."""
@@ -75,11 +77,12 @@ class EnvOptions:
         return env
 
 
-def env_options(env_cfg: dict, evaluator: bool) -> EnvOptions:
+def env_options(env_cfg: dict, evaluator: bool, render: bool = False) -> EnvOptions:
     """The options of the collector's (``evaluator`` False) or the evaluator's envs, from the ``env`` section
-    (a config saved before ``frame_stack`` existed has none)."""
+    (a config saved before ``frame_stack`` existed has none); ``render``: envs that can draw their frames."""
     return EnvOptions(frame_stack=env_cfg.get("frame_stack"), train=not evaluator,
-                      act_scale=bool(env_cfg.get("act_scale")), continuous=env_cfg.get("continuous"))
+                      act_scale=bool(env_cfg.get("act_scale")), continuous=env_cfg.get("continuous"),
+                      render_mode="rgb_array" if render else None)
 
 
 def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequence[Wrapper] = (),
@@ -90,6 +93,8 @@ def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequen
     ``kwargs`` go to the env itself (e.g. ``render_mode``). For Atari the time limit counts emulator frames, as
     the env's own limit does (4 per agent step).
     """
+    if options is not None and options.render_mode:
+        kwargs = {"render_mode": options.render_mode, **kwargs}
     env = gym.make(env_id, **limit_kwargs(max_episode_steps), **kwargs)
     if options is not None:
         env = options.wrap(env)

@@ -34,7 +34,8 @@ from ding_lite.pipeline.progress import Progress
 from ding_lite.pipeline.start import start_checkpoint
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
-from ding_lite.pipeline.tree import config_notes, pipeline_defaults, pipeline_rules, policy_type
+from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules, policy_type
+from ding_lite.pipeline.videos import plan_videos
 from ding_lite.pipeline.writable import check_new_run
 from ding_lite.policy.registry import get_policy_class
 from ding_lite.utils.rng import seed_everything
@@ -79,6 +80,8 @@ class SerialPipeline(RunState):
         self.ckpt_path, self.checkpoint, passed_over = start_checkpoint(resume, cfg, self.base_dir, policy_name)
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
         self.warnings: list[str] = [note for note in (env_note, passed_over) if note]
+        self.videos, video_note = plan_videos(cfg["env"], self.base_dir)
+        self.warnings += [video_note] if video_note else []
         if self.resuming:
             self._reconcile_with_checkpoint(cfg, overrides)
             self.run_dir = run_dir_of_checkpoint(self.ckpt_path)
@@ -105,7 +108,8 @@ class SerialPipeline(RunState):
                                           env_options=env_options(env_cfg, evaluator=False))
         self.evaluator_env = make_manager(env_cfg["env_id"], env_cfg["evaluator_env_num"], seed, manager_type,
                                           env_cfg["max_episode_steps"], env_cfg["manager"],
-                                          env_options=env_options(env_cfg, evaluator=True))
+                                          env_options=env_options(env_cfg, evaluator=True,
+                                                                  render=self.videos is not None))
         self.policy = self.policy_cls(cfg["policy"], seed, action_space=self.collector_env.action_space)
         self.policy.check_spaces(self.collector_env.observation_space, self.collector_env.action_space, env_cfg["env_id"])
         if self.checkpoint is not None:
@@ -155,6 +159,7 @@ class SerialPipeline(RunState):
         self.evaluator = evaluator_mod.InteractionSerialEvaluator(
             self.evaluator_env, self.policy.eval_forward, pol["eval"]["evaluator"]["eval_freq"],
             cfg["env"]["n_evaluator_episode"], cfg["env"]["stop_value"], hooks, ctx, self._report)
+        self.evaluator.videos = self.videos
         if self.checkpoint is not None:
             hooks.register("before_run", LoadCkptHook(self.checkpoint, self._restore))
         if hook_cfg["save_ckpt_after_iter"]:
@@ -230,7 +235,7 @@ class SerialPipeline(RunState):
             self._warn(message, console)
         self.say = lambda message: self._note(message, console)
         clean_up(self.lock, self.say)
-        for note in [*config_notes(self.cfg), *self.policy.notes, *batch_notes]:
+        for note in [*self.policy.notes, *batch_notes]:
             self.say(note)
         if self.resuming:
             show_restore(self.cfg, self.checkpoint, self.log.write, console)

@@ -64,15 +64,6 @@ def pipeline_rules(policy_cls: type) -> dict:
     }
 
 
-def config_notes(cfg: dict) -> list[str]:
-    """DI-engine keys accepted whose behaviour differs here, said once in the run's log."""
-    notes = []
-    if cfg["env"].get("replay_path"):
-        notes.append(f"env.replay_path '{cfg['env']['replay_path']}': ding_lite records no eval videos during "
-                     "training (DI-engine's evaluator does); `python -m entry.serial_eval --gif FILE` animates one.")
-    return notes
-
-
 def policy_type(main: dict, create: dict, default: str) -> str:
     """The policy a config trains: create_config's type, else main_config's, else the entry's default."""
     for tree in (create, main):

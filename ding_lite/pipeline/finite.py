@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from ding_lite.utils.faults import NonFinite
-from ding_lite.worker.hooks import Hook, RunContext
+from ding_lite.worker.hooks import Hook, HookRegistry, RunContext
 
 ENV_FIELDS = ("obs", "final_obs", "reward")
 
@@ -42,6 +42,11 @@ class FiniteGuard:
     def __init__(self, policy: Any, ctx: RunContext) -> None:
         self.policy = policy
         self.ctx = ctx
+
+    def register(self, hooks: HookRegistry) -> None:
+        """Before the hooks that log or save at the same positions (priorities 70-80)."""
+        hooks.register("after_iter", FiniteHook(self))
+        hooks.register("after_eval", Hook("check_finite_eval", self.eval_values, priority=60))
 
     def _at(self) -> str:
         return f"train_iter {self.ctx.train_iter:,}, envstep {self.ctx.envstep:,}"

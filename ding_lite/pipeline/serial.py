@@ -6,10 +6,8 @@ Everything that can fail on the user's input (config, checkpoint, directories) f
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 import time
-import warnings
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -21,7 +19,8 @@ from ding_lite.envs.make import env_options
 from ding_lite.envs.managers import make_manager
 from ding_lite.envs.registry import resolve_env
 from ding_lite.pipeline.claim import claim_for_resume, clean_up, end_session
-from ding_lite.pipeline.finite import FiniteGuard, FiniteHook
+from ding_lite.pipeline.console import note, warn
+from ding_lite.pipeline.finite import FiniteGuard
 from ding_lite.pipeline.layout import (
     CKPT_DIR,
     LOG_DIR,
@@ -51,9 +50,6 @@ from ding_lite.worker.hooks import (
     LoadCkptHook,
     LogShowHook,
     RunContext,
-    SaveCkptAfterRunHook,
-    SaveCkptEverySecondsHook,
-    SaveCkptHook,
 )
 
 
@@ -79,7 +75,7 @@ class SerialPipeline(RunState):
         learn = cfg["policy"]["learn"]
         self.ckpt_path, self.checkpoint, passed_over = start_checkpoint(resume, cfg, self.base_dir, policy_name)
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
-        self.warnings: list[str] = [note for note in (env_note, passed_over) if note]
+        self.warnings: list[str] = [text for text in (env_note, passed_over) if text]
         self.videos, video_note = plan_videos(cfg["env"], self.base_dir)
         self.warnings += [video_note] if video_note else []
         if self.resuming:
@@ -162,20 +158,11 @@ class SerialPipeline(RunState):
         self.evaluator.videos = self.videos
         if self.checkpoint is not None:
             hooks.register("before_run", LoadCkptHook(self.checkpoint, self._restore))
-        if hook_cfg["save_ckpt_after_iter"]:
-            hooks.register("after_iter", SaveCkptHook(hook_cfg["save_ckpt_after_iter"], self._save_iteration))
-        if hook_cfg["save_ckpt_every_seconds"]:
-            self.saved_at = time.monotonic()
-            hooks.register("after_iter", SaveCkptEverySecondsHook(hook_cfg["save_ckpt_every_seconds"],
-                                                                  self._save_iteration, lambda: self.saved_at))
-        if hook_cfg["save_ckpt_after_run"]:
-            hooks.register("after_run", SaveCkptAfterRunHook(self._save_iteration))
+        self._register_saves(hooks, hook_cfg)
         hooks.register("after_iter", LogShowHook(hook_cfg["log_show_after_iter"], self.log.write))
         hooks.register("after_iter", CycleMeanHook(self._report))
-        hooks.register("after_eval", Hook("save_ckpt_best", self._save_best, priority=80))
         self.guard = FiniteGuard(self.policy, ctx)
-        hooks.register("after_iter", FiniteHook(self.guard))
-        hooks.register("after_eval", Hook("check_finite_eval", self.guard.eval_values, priority=60))
+        self.guard.register(hooks)
         for position, hook, priority, freq in self._user_hooks:
             hooks.register(position, hook, priority, freq)
 
@@ -204,19 +191,6 @@ class SerialPipeline(RunState):
             return {}
         return {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
 
-    def _warn(self, message: str, console: TextIO | None) -> None:
-        self.log.write(f"warning: {message}")
-        if console is not None:
-            print(f"warning: {message}", file=sys.stderr)
-        else:
-            warnings.warn(message, stacklevel=3)
-
-    def _note(self, message: str, console: TextIO | None) -> None:
-        """A note that changes what the user gets: in train.log, and once on the console when there is one."""
-        self.log.write(message)
-        if console is not None:
-            print(f"note: {message}", file=console, flush=True)
-
     def run(self, max_env_step: int | None = None, max_train_iter: int | None = None,
             console: TextIO | None = None, *, n_sample: int | None = None,
             n_episode: int | None = None) -> SerialPipeline:
@@ -232,11 +206,11 @@ class SerialPipeline(RunState):
         self._open_run_dir()
         self._wire()
         for message in self.warnings:
-            self._warn(message, console)
-        self.say = lambda message: self._note(message, console)
+            warn(message, self.log.write, console)
+        self.say = lambda message: note(message, self.log.write, console)
         clean_up(self.lock, self.say)
-        for note in [*self.policy.notes, *batch_notes]:
-            self.say(note)
+        for text in [*self.policy.notes, *batch_notes]:
+            self.say(text)
         if self.resuming:
             show_restore(self.cfg, self.checkpoint, self.log.write, console)
         self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "

@@ -16,7 +16,7 @@ from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR
 from ding_lite.pipeline.tree import HORIZON_KEYS, pipeline_defaults
 from ding_lite.utils.checkpoint_io import CheckpointError, iteration_of, prune_checkpoints, save_checkpoint
 from ding_lite.utils.rng import get_rng_state, set_rng_state
-from ding_lite.worker.hooks import RunContext
+from ding_lite.worker.hooks import Hook, RunContext, SaveCkptAfterRunHook, SaveCkptEverySecondsHook, SaveCkptHook
 
 
 def side_file(ckpt: Path, name: str) -> Path:
@@ -121,6 +121,18 @@ class RunState:
             self.say(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
                      "manager cannot be captured: checkpoints keep everything else, and a resume starts new episodes")
         save_checkpoint(state, str(path))
+
+    def _register_saves(self, hooks: Any, hook_cfg: dict) -> None:
+        """Iteration checkpoints by count, by time and at the end; the best one after each improving eval."""
+        if hook_cfg["save_ckpt_after_iter"]:
+            hooks.register("after_iter", SaveCkptHook(hook_cfg["save_ckpt_after_iter"], self._save_iteration))
+        if hook_cfg["save_ckpt_every_seconds"]:
+            self.saved_at = time.monotonic()
+            hooks.register("after_iter", SaveCkptEverySecondsHook(hook_cfg["save_ckpt_every_seconds"],
+                                                                  self._save_iteration, lambda: self.saved_at))
+        if hook_cfg["save_ckpt_after_run"]:
+            hooks.register("after_run", SaveCkptAfterRunHook(self._save_iteration))
+        hooks.register("after_eval", Hook("save_ckpt_best", self._save_best, priority=80))
 
     def _save_iteration(self, ctx: RunContext) -> None:
         """Once per state: a stop at a multiple of the save interval (or a timed save at the same cycle end)

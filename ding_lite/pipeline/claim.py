@@ -7,7 +7,6 @@ checkpoint, which is what a resume starts from.
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,7 @@ def as_fault(exc: BaseException, run_dir: Path) -> RunFault | None:
     return type(fault)(f"{fault}; {where}")
 
 
-def end_session(pipeline: Any, start: float, failure: BaseException | None) -> BaseException | None:
+def end_session(pipeline: Any, failure: BaseException | None) -> BaseException | None:
     """Close the writers and envs, say why the session stopped, release the run dir; returns what to raise.
 
     A fault (or a full disk met while closing) becomes its one sentence, in train.log as well.
@@ -61,12 +60,11 @@ def end_session(pipeline: Any, start: float, failure: BaseException | None) -> B
     if fault is not None:
         failure, pipeline.stop_reason = fault, str(fault)
         fault.__suppress_context__ = True
-    pipeline.wall_seconds = time.perf_counter() - start
     try:
-        pipeline.log.write(f"stopped: {pipeline.stop_reason}" if failure is None or fault is not None
-                           else f"stopped by an error: {type(failure).__name__}: {failure}")
+        pipeline.log.write(f"stopped: {pipeline.stop_reason or f'by an error: {type(failure).__name__}: {failure}'}")
         pipeline.log.close()
     except OSError:  # the disk is full: the sentence still reaches the console
         pass
-    pipeline.lock.release()
+    if pipeline.lock is not None:
+        pipeline.lock.release()
     return failure

@@ -5,8 +5,6 @@ Everything that can fail on the user's input (config, checkpoint, directories) f
 """
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,7 +15,9 @@ from ding_lite.config import compile_config, save_config
 from ding_lite.config.save import config_markdown
 from ding_lite.envs.make import env_options
 from ding_lite.envs.managers import make_manager
+from ding_lite.envs.managers.base import EnvFailure
 from ding_lite.envs.registry import resolve_env
+from ding_lite.pipeline import interrupts
 from ding_lite.pipeline.claim import claim_for_resume, clean_up, end_session
 from ding_lite.pipeline.console import note, warn
 from ding_lite.pipeline.finite import FiniteGuard
@@ -33,7 +33,7 @@ from ding_lite.pipeline.progress import Progress
 from ding_lite.pipeline.start import start_checkpoint
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
-from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules, policy_type
+from ding_lite.pipeline.tree import ignored_note, pipeline_defaults, pipeline_rules, policy_type
 from ding_lite.pipeline.videos import plan_videos
 from ding_lite.pipeline.writable import check_new_run
 from ding_lite.policy.registry import get_policy_class
@@ -73,9 +73,9 @@ class SerialPipeline(RunState):
         self.config_path = config_path
         self.policy_cls = policy_cls
         learn = cfg["policy"]["learn"]
-        self.ckpt_path, self.checkpoint, passed_over = start_checkpoint(resume, cfg, self.base_dir, policy_name)
+        self.ckpt_path, self.checkpoint, passed_over = start_checkpoint(resume, cfg, self.base_dir, policy_cls.name)
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
-        self.warnings: list[str] = [text for text in (env_note, passed_over) if text]
+        self.warnings: list[str] = [text for text in (env_note, ignored_note(cfg, policy_cls), passed_over) if text]
         self.videos, video_note = plan_videos(cfg["env"], self.base_dir)
         self.warnings += [video_note] if video_note else []
         if self.resuming:
@@ -169,8 +169,9 @@ class SerialPipeline(RunState):
     # ----------------------------------------------------------------- the loop
 
     def _stop_due(self) -> str:
-        if self._signal:
-            return f"received {self._signal}"
+        if interrupts.received():
+            self.interrupted = interrupts.received()
+            return f"received {self.interrupted}"
         if self.ctx.stop_requested:
             return self.ctx.stop_requested
         max_env, max_iter = self.cfg["max_env_step"], self.cfg["max_train_iter"]
@@ -180,21 +181,13 @@ class SerialPipeline(RunState):
             return f"reached max_train_iter {max_iter:,}"
         return ""
 
-    def _on_signal(self, signum: int, frame: Any) -> None:
-        if self._signal:
-            raise KeyboardInterrupt
-        self._signal = signal.Signals(signum).name
-
-    def _install_signal_handlers(self) -> dict:
-        """SIGINT/SIGTERM finish the step and save; Python allows handlers only on the main thread."""
-        if threading.current_thread() is not threading.main_thread():
-            return {}
-        return {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-
     def run(self, max_env_step: int | None = None, max_train_iter: int | None = None,
             console: TextIO | None = None, *, n_sample: int | None = None,
             n_episode: int | None = None) -> SerialPipeline:
-        """Train until stop_value, max_env_step, max_train_iter or SIGINT/SIGTERM; always leaves a checkpoint.
+        """Train until stop_value, max_env_step, max_train_iter or a stop signal; always leaves a checkpoint.
+
+        A stop signal (``interrupts``) ends it after its step with a checkpoint and sets ``interrupted``; a lost
+        env (``EnvFailure``) is raised with nothing more written, so the newest checkpoint is the last consistent.
 
         New horizons and a new per-iteration batch (``n_sample``/``n_episode``) given here replace the
         configured ones (garage's ``resume(n_epochs=..., batch_size=...)``). ``console`` (the CLI passes
@@ -203,6 +196,18 @@ class SerialPipeline(RunState):
         batch_notes = set_batch(self.cfg, self.policy.name, {"n_sample": n_sample, "n_episode": n_episode})
         set_horizons(self.cfg, {"max_env_step": max_env_step, "max_train_iter": max_train_iter})
         start = time.perf_counter()
+        self.interrupted = ""
+        previous = interrupts.install(announce=console is not None)  # before any file: every stop saves
+        try:
+            self._run(console, batch_notes)
+        finally:
+            interrupts.restore(previous)
+        if self.interrupted:
+            interrupts.clear()  # acted on: a later run in this process starts afresh
+        self.wall_seconds = time.perf_counter() - start
+        return self
+
+    def _run(self, console: TextIO | None, batch_notes: list[str]) -> None:
         self._open_run_dir()
         self._wire()
         for message in self.warnings:
@@ -216,9 +221,7 @@ class SerialPipeline(RunState):
         self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
                        f"env manager {self.collector_env.choice}")
         self.collector_env.say = self.evaluator_env.say = self.log.write
-        self._signal = ""
         self._said_env_uncaptured = False
-        previous = self._install_signal_handlers()
         failure: BaseException | None = None
         try:
             self.hooks.call("before_run", self.ctx)
@@ -229,17 +232,17 @@ class SerialPipeline(RunState):
             finally:
                 self.progress.close()
             self.hooks.call("after_run", self.ctx)
-            if self._signal and not self.cfg["policy"]["learn"]["learner"]["hook"]["save_ckpt_after_run"]:
+            if self.interrupted and not self.cfg["policy"]["learn"]["learner"]["hook"]["save_ckpt_after_run"]:
                 self._save_iteration(self.ctx)
+        except EnvFailure as exc:
+            self.stop_reason, failure = str(exc), exc
+        except interrupts.RunAborted as exc:
+            self.stop_reason, failure = "aborted by a second SIGINT before this step was saved", exc
         except BaseException as exc:  # noqa: BLE001 - end_session closes everything, then it is raised again
             failure = exc
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-            failure = end_session(self, start, failure)
+        failure = end_session(self, failure)  # a full disk or a non-finite value becomes its one sentence
         if failure is not None:
             raise failure
-        return self
 
     def _loop(self) -> None:
         evaluator, collector, learner, policy = self.evaluator, self.collector, self.learner, self.policy
@@ -254,6 +257,9 @@ class SerialPipeline(RunState):
                 if reached:
                     self.stop_reason = (f"eval return {evaluator.last_return:.1f} reached stop_value "
                                         f"{self.cfg['env']['stop_value']}")
+                    return
+                if interrupts.received():  # a signal during the evaluation: it was the step to finish
+                    self.stop_reason = self._stop_due()
                     return
             rollout = collector.collect()
             self.guard.rollout(*rollout)

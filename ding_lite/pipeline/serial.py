@@ -32,7 +32,7 @@ from ding_lite.pipeline.layout import (
 from ding_lite.pipeline.progress import Progress
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
-from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules, policy_type
 from ding_lite.pipeline.videos import plan_videos
 from ding_lite.policy.registry import get_policy_class
 from ding_lite.utils.checkpoint_io import load_checkpoint
@@ -54,21 +54,13 @@ from ding_lite.worker.hooks import (
 )
 
 
-def policy_type(main: dict, create: dict, default: str) -> str:
-    for tree in (create, main):
-        name = (tree.get("policy") or {}).get("type")
-        if name:
-            return name
-    return default
-
-
 class SerialPipeline(RunState):
     """One training run. Construct (validates everything), optionally ``register_hook``, then ``run``."""
 
     def __init__(self, main_config: dict, create_config: dict | None = None, *, seed: int | None = None,
                  max_env_step: int | None = None, max_train_iter: int | None = None,
                  resume: str | None = None, default_policy: str = "ppo", config_path: str | None = None,
-                 base_dir: str | Path = ".") -> None:
+                 base_dir: str | Path = ".", wandb_project: str | None = None) -> None:
         create_config = create_config or {}
         policy_name = policy_type(main_config, create_config, default_policy)
         policy_cls = get_policy_class(policy_name)
@@ -77,6 +69,7 @@ class SerialPipeline(RunState):
         set_horizons(cfg, overrides)
         if seed is not None:
             cfg["seed"] = seed
+        cfg["wandb"]["project"] = wandb_project or cfg["wandb"]["project"]
         cfg["env"]["env_id"], env_note = resolve_env(cfg["env"])
         self.base_dir = Path(base_dir).resolve()
         self.config_path = config_path
@@ -161,6 +154,16 @@ class SerialPipeline(RunState):
         for key, value in values.items():
             writer.add_scalar(f"{prefix}_iter/{key}", value, ctx.train_iter)
             writer.add_scalar(f"{prefix}_step/{key}", value, ctx.envstep)
+        if self.wandb is not None:
+            self.wandb.add(prefix, values, ctx.train_iter, ctx.envstep)
+
+    def _flush_logs(self) -> None:
+        """Curves appear in TensorBoard (and W&B, with the eval's videos) at every eval, not only at checkpoints."""
+        self.writer.flush()
+        if self.wandb is not None:
+            for path in self.videos.written[:1] if self.videos else []:
+                self.wandb.add_video(path, self.ctx.train_iter, self.ctx.envstep)
+            self.wandb.flush()
 
     def _wire(self) -> None:
         cfg, pol = self.cfg, self.cfg["policy"]
@@ -236,6 +239,7 @@ class SerialPipeline(RunState):
         self._wire()
         for message in self.warnings:
             self._warn(message, console)
+        self._open_wandb(lambda message: self._warn(message, console))
         for note in [*self.policy.notes, *batch_notes]:
             self.log.write(note)
         if self.resuming:
@@ -261,6 +265,8 @@ class SerialPipeline(RunState):
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             self.writer.close()
+            if self.wandb is not None:
+                self.wandb.close()
             self.collector_env.close()
             self.evaluator_env.close()
         self.wall_seconds = time.perf_counter() - start
@@ -276,7 +282,7 @@ class SerialPipeline(RunState):
         while True:
             if evaluator.should_eval(learner.train_iter):
                 reached = evaluator.eval()
-                self.writer.flush()  # curves appear in TensorBoard at every eval, not only at checkpoints
+                self._flush_logs()
                 self.progress.eval_line(learner.train_iter, collector.envstep, evaluator)
                 if reached:
                     self.stop_reason = (f"eval return {evaluator.last_return:.1f} reached stop_value "

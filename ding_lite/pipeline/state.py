@@ -6,18 +6,15 @@ the checkpoint that refers to them: every complete checkpoint has its side state
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ding_lite.config.changes import classify_changes, with_new_keys
 from ding_lite.config.save import checkpoint_config
-from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR, LOG_DIR, TB_SUBDIR
+from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR
 from ding_lite.pipeline.tree import HORIZON_KEYS, pipeline_defaults
 from ding_lite.utils.checkpoint_io import CheckpointError, prune_checkpoints, save_checkpoint
 from ding_lite.utils.rng import get_rng_state, set_rng_state
-from ding_lite.utils.tensorboard.records import scalar_points
-from ding_lite.utils.wandb_run import WandbRun, new_run_id, open_wandb
 from ding_lite.worker.hooks import RunContext
 
 
@@ -46,19 +43,8 @@ class RunState:
     collector_env: Any
     evaluator_env: Any
     _said_env_uncaptured: bool
-    wandb: WandbRun | None = None
-    wandb_run_id: str | None = None
-
-    def _open_wandb(self, say: Callable[[str], None]) -> None:
-        """W&B when asked (``wandb.project`` or ``--wandb``); a resumed run continues the W&B run it started."""
-        self.wandb_run_id = (self.checkpoint or {}).get("wandb_run_id") if self.resuming else None
-        wandb_cfg = self.cfg["wandb"]
-        if wandb_cfg["project"]:
-            self.wandb_run_id = self.wandb_run_id or new_run_id()
-            self.writer.flush()
-            resumed = scalar_points(str(self.run_dir / LOG_DIR / TB_SUBDIR)) if self.resuming else None
-            self.wandb = open_wandb(wandb_cfg["project"], wandb_cfg["entity"], self.run_dir, self.wandb_run_id,
-                                    checkpoint_config(self.cfg), resumed, say)
+    wandb: Any
+    wandb_run_id: str | None
 
     def _reconcile_with_checkpoint(self, cfg: dict, overrides: dict) -> None:
         saved = self.checkpoint["config"]

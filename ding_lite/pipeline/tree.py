@@ -53,6 +53,9 @@ def pipeline_rules(policy_cls: type) -> dict:
         "env.max_episode_steps": of_type(int),
         "env.continuous": of_type(bool),
         "env.manager.type": one_of(*env_manager.MANAGER_TYPES),
+        "env.env_wrapper": one_of("default", "mujoco_default", "atari_default"),
+        "env.action_bins_per_branch": lambda v: None if v is None or (isinstance(v, int) and v >= 2) else
+        "be None or an int >= 2",
         "env.frame_stack": all_of(of_type(int), non_negative),
         **{f"env.{key}.use_norm": lambda v: None if not v else
            "be False: ding_lite has no running normalisation inside the env (DI-engine's ObsNorm/RewardNorm wrappers)"
@@ -77,3 +80,25 @@ def pipeline_rules(policy_cls: type) -> dict:
         **policy_cls.config_rules(),
     }
 
+
+PIPELINE_IGNORED = ("env.exp_name", "policy.learn.learner.load_path")
+"""Keys some DI-engine files set that DI-engine 0.5.3 reads nowhere (besides each policy's ``ignored``)."""
+
+
+def ignored_note(cfg: dict, policy_cls: type) -> str | None:
+    """One console line listing the DI-engine keys this config sets that neither framework reads."""
+    paths = [*PIPELINE_IGNORED, *(f"policy.{key}" for key in policy_cls.ignored_keys())]
+    found = [path for path in paths if _value(cfg, path) is not None]
+    if not found:
+        return None
+    return (f"config key{'s' if len(found) > 1 else ''} {', '.join(found)} accepted and ignored: DI-engine 0.5.3 "
+            "reads them nowhere either.")
+
+
+def _value(cfg: dict, dotted: str) -> object:
+    node: object = cfg
+    for part in dotted.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node

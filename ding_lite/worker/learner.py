@@ -14,6 +14,7 @@ def default_config() -> dict:
             save_ckpt_after_run=True,  # save a final checkpoint when the run ends
             log_show_after_iter=100,  # text-log line every N train iterations
         ),
+        load_path=None,  # in DI-engine's data-generation files; its learner reads hook.load_ckpt_before_run only
         max_ckpt_keep=5,  # periodic checkpoints kept on disk (best and final are never pruned; 0 keeps all)
     )
 

@@ -16,6 +16,8 @@ def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("--max-train-iter", type=int, default=None, help="stop after this many gradient updates")
     parser.add_argument("--resume", default=None, metavar="latest|DIR|CKPT",
                         help="continue a run: the newest run of this exp_name, a run dir or a checkpoint file")
+    parser.add_argument("--wandb", default=None, metavar="PROJECT",
+                        help="also log to Weights & Biases project PROJECT (a resume continues the same W&B run)")
     parser.add_argument("--plot", nargs="?", const="", default=None, metavar="FILE",
                         help="when the run ends, draw its eval return to FILE (default: EXP_DIR/curves.png)")
     return parser
@@ -44,7 +46,7 @@ def _train(args: argparse.Namespace, prog: str, default_policy: str) -> int:
     try:
         pipeline = load_pipeline(args.config, SEARCH_PATH, seed=args.seed, max_env_step=args.max_env_step,
                                  max_train_iter=args.max_train_iter, resume=args.resume,
-                                 default_policy=default_policy)
+                                 default_policy=default_policy, wandb_project=args.wandb)
     except (ConfigError, CheckpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

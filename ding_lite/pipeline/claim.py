@@ -51,7 +51,8 @@ def end_session(pipeline: Any, failure: BaseException | None) -> BaseException |
 
     A fault (or a full disk met while closing) becomes its one sentence, in train.log as well.
     """
-    for close in (pipeline.writer.close, pipeline.collector_env.close, pipeline.evaluator_env.close):
+    wandb_close = [pipeline.wandb.close] if pipeline.wandb is not None else []
+    for close in (pipeline.writer.close, *wandb_close, pipeline.collector_env.close, pipeline.evaluator_env.close):
         try:
             close()
         except Exception as exc:  # noqa: BLE001 - the first failure wins, every close is still tried

@@ -29,6 +29,7 @@ from ding_lite.pipeline.layout import (
     run_dir_of_checkpoint,
 )
 from ding_lite.pipeline.lock import RunLock
+from ding_lite.pipeline.logs import RunLogs
 from ding_lite.pipeline.progress import Progress
 from ding_lite.pipeline.start import start_checkpoint
 from ding_lite.pipeline.state import RunState
@@ -53,13 +54,13 @@ from ding_lite.worker.hooks import (
 )
 
 
-class SerialPipeline(RunState):
+class SerialPipeline(RunState, RunLogs):
     """One training run. Construct (validates everything), optionally ``register_hook``, then ``run``."""
 
     def __init__(self, main_config: dict, create_config: dict | None = None, *, seed: int | None = None,
                  max_env_step: int | None = None, max_train_iter: int | None = None,
                  resume: str | None = None, default_policy: str = "ppo", config_path: str | None = None,
-                 base_dir: str | Path = ".") -> None:
+                 base_dir: str | Path = ".", wandb_project: str | None = None) -> None:
         create_config = create_config or {}
         policy_name = policy_type(main_config, create_config, default_policy)
         policy_cls = get_policy_class(policy_name)
@@ -68,6 +69,7 @@ class SerialPipeline(RunState):
         set_horizons(cfg, overrides)
         if seed is not None:
             cfg["seed"] = seed
+        cfg["wandb"]["project"] = wandb_project or cfg["wandb"]["project"]
         cfg["env"]["env_id"], env_note = resolve_env(cfg["env"])
         self.base_dir = Path(base_dir).resolve()
         self.config_path = config_path
@@ -134,13 +136,6 @@ class SerialPipeline(RunState):
         self.writer = ScalarWriter(str(self.run_dir / LOG_DIR / TB_SUBDIR))
         if not self.resuming:  # a resumed run keeps the text its first session wrote
             self.writer.add_text("config", config_markdown(self.cfg))
-
-    def _report(self, prefix: str, values: dict[str, float]) -> None:
-        """The one channel through which collector, evaluator and learner write their curves."""
-        ctx, writer = self.ctx, self.writer
-        for key, value in values.items():
-            writer.add_scalar(f"{prefix}_iter/{key}", value, ctx.train_iter)
-            writer.add_scalar(f"{prefix}_step/{key}", value, ctx.envstep)
 
     def _wire(self) -> None:
         cfg, pol = self.cfg, self.cfg["policy"]
@@ -212,6 +207,7 @@ class SerialPipeline(RunState):
         self._wire()
         for message in self.warnings:
             warn(message, self.log.write, console)
+        self._open_wandb(lambda message: warn(message, self.log.write, console))
         self.say = lambda message: note(message, self.log.write, console)
         clean_up(self.lock, self.say)
         for text in [*self.policy.notes, *batch_notes]:
@@ -252,7 +248,7 @@ class SerialPipeline(RunState):
         while True:
             if evaluator.should_eval(learner.train_iter):
                 reached = evaluator.eval()
-                self.writer.flush()  # curves appear in TensorBoard at every eval, not only at checkpoints
+                self._flush_logs()
                 self.progress.eval_line(learner.train_iter, collector.envstep, evaluator)
                 if reached:
                     self.stop_reason = (f"eval return {evaluator.last_return:.1f} reached stop_value "

@@ -47,6 +47,8 @@ class RunState:
     saved_state: tuple[int, int] | None = None  # (train_iter, envstep) of the newest iteration checkpoint
     saved_at = 0.0  # time.monotonic() of that save, or of the session's start
     say: Any  # a note for train.log and the console
+    wandb: Any
+    wandb_run_id: str | None
 
     def _reconcile_with_checkpoint(self, cfg: dict, overrides: dict) -> None:
         saved = self.checkpoint["config"]
@@ -77,6 +79,7 @@ class RunState:
             "evaluator": self.evaluator.state_dict(),
             "rng": get_rng_state(),
             "tb_last_steps": self.writer.last_steps(),
+            "wandb_run_id": self.wandb_run_id,
             "config": checkpoint_config(self.cfg),
         }
 
@@ -121,6 +124,8 @@ class RunState:
             self.say(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
                      "manager cannot be captured: checkpoints keep everything else, and a resume starts new episodes")
         save_checkpoint(state, str(path))
+        if self.wandb is not None:
+            self.wandb.flush()  # W&B gets its rows when TensorBoard's file gets them
 
     def _register_saves(self, hooks: Any, hook_cfg: dict) -> None:
         """Iteration checkpoints by count, by time and at the end; the best one after each improving eval."""

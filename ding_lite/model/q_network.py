@@ -53,6 +53,10 @@ class QNetwork(Model):
 
     forward = q_values
 
+    def features(self, obs: torch.Tensor) -> torch.Tensor:
+        """The encoder's output (ST-DIM's auxiliary loss reads it)."""
+        return self.encoder(obs)
+
     def dist_logits(self, obs: torch.Tensor) -> torch.Tensor:
         return self.head.dist_logits(self.encoder(obs))
 

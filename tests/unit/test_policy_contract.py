@@ -36,7 +36,9 @@ CONTRACT_RUNS = {
                           ("sac", "pendulum_sac_config.py"), ("discrete_sac", "cartpole_sac_config.py"),
                           ("d4pg", "pendulum_d4pg_config.py"))},
     **{name: (f"cartpole_{name}_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}})
-       for name in ("c51", "qrdqn", "iqn", "rainbow", "sql", "mdqn", "fqf")},
+       for name in ("c51", "qrdqn", "iqn", "rainbow", "sql", "mdqn", "fqf", "dqn_stdim")},
+    "ppo_stdim": ("cartpole_ppo_stdim_config.py", {"policy": {"collect": {"n_sample": 64},
+                                                             "learn": {"epoch_per_collect": 2}}}),
     "bdq": ("pendulum_bdq_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}}),
 }
 NAMES = sorted(POLICIES)

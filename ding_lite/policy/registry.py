@@ -28,6 +28,7 @@ POLICIES = {
     "bdq": "ding_lite.policy.bdq:BDQPolicy",
     "dqn_stdim": "ding_lite.policy.dqn_stdim:DQNSTDIMPolicy",
     "ppo_stdim": "ding_lite.policy.ppo_stdim:PPOSTDIMPolicy",
+    "ppo_pg": "ding_lite.policy.ppo_pg:PPOPGPolicy",
 }
 
 

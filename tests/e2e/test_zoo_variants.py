@@ -1,4 +1,4 @@
-"""SQL, M-DQN, FQF, D4PG, BDQ, DQN-STDIM and PPO-STDIM from the real CLI on DI-engine-format files written by this project: each trains,
+"""SQL, M-DQN, FQF, D4PG, BDQ, DQN-STDIM, PPO-STDIM and PPO-PG from the real CLI on DI-engine-format files written by this project: each trains,
 writes finite losses to TensorBoard and a checkpoint, and says once what it ignores or maps."""
 from __future__ import annotations
 
@@ -18,13 +18,14 @@ RUNS = {  # policy: (file, loss curve, --max-env-step)
     "bdq": ("bdq_hopper_config.py", "total_loss", "240"),
     "dqn_stdim": ("dqn_stdim_cartpole_config.py", "aux_loss_learn", "400"),
     "ppo_stdim": ("ppo_stdim_cartpole_config.py", "aux_loss_eval", "600"),
+    "ppo_pg": ("ppo_pg_cartpole_config.py", "policy_loss", "600"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_each_variant_trains_from_a_dizoo_format_file(name, tmp_path):
     file, loss, horizon = RUNS[name]
-    entry = "entry.serial_onpolicy" if name == "ppo_stdim" else "entry.serial_offpolicy"
+    entry = "entry.serial_onpolicy" if name in ("ppo_stdim", "ppo_pg") else "entry.serial_offpolicy"
     result = run_cli(entry, "-c", str(CONFIGS / file), "--max-env-step", horizon, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     run = next(tmp_path.glob("lite_*"))

@@ -23,6 +23,7 @@ CONTRACT_RUNS = {
     # policy type: (shipped config, edits that keep a two-cycle run short and exact)
     "ppo": ("cartpole_ppo_config.py", {"policy": {"collect": {"n_sample": 64}, "learn": {"epoch_per_collect": 2}}}),
     "pg": ("cartpole_pg_config.py", {"policy": {"collect": {"n_episode": 2}}}),
+    "ppo_pg": ("cartpole_ppo_pg_config.py", {"policy": {"collect": {"n_episode": 2}, "learn": {"epoch_per_collect": 2}}}),
     "a2c": ("cartpole_a2c_config.py", {"policy": {"collect": {"n_sample": 64}}}),
     "trpo": ("cartpole_trpo_config.py", {"policy": {"collect": {"n_sample": 128}}}),
     "ppo_offpolicy": ("cartpole_ppo_offpolicy_config.py", {"policy": {"learn": {"update_per_collect": 2}}}),

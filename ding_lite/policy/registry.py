@@ -29,6 +29,7 @@ POLICIES = {
     "dqn_stdim": "ding_lite.policy.dqn_stdim:DQNSTDIMPolicy",
     "ppo_stdim": "ding_lite.policy.ppo_stdim:PPOSTDIMPolicy",
     "ppo_pg": "ding_lite.policy.ppo_pg:PPOPGPolicy",
+    "sqn": "ding_lite.policy.sqn:SQNPolicy",
 }
 
 

@@ -1,4 +1,4 @@
-"""SQL, M-DQN, FQF, D4PG, BDQ, DQN-STDIM, PPO-STDIM and PPO-PG from the real CLI on DI-engine-format files written by this project: each trains,
+"""SQL, M-DQN, FQF, D4PG, BDQ, DQN-STDIM, PPO-STDIM, PPO-PG and SQN from the real CLI on DI-engine-format files written by this project: each trains,
 writes finite losses to TensorBoard and a checkpoint, and says once what it ignores or maps."""
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ RUNS = {  # policy: (file, loss curve, --max-env-step)
     "dqn_stdim": ("dqn_stdim_cartpole_config.py", "aux_loss_learn", "400"),
     "ppo_stdim": ("ppo_stdim_cartpole_config.py", "aux_loss_eval", "600"),
     "ppo_pg": ("ppo_pg_cartpole_config.py", "policy_loss", "600"),
+    "sqn": ("sqn_cartpole_config.py", "alpha_loss", "400"),
 }
 
 
@@ -36,6 +37,8 @@ def test_each_variant_trains_from_a_dizoo_format_file(name, tmp_path):
         assert result.stderr.count("config key policy.kappa accepted and ignored") == 1
     if name == "d4pg":
         assert "policy.discount_factor=0.995 is ignored" in (run / "log" / "train.log").read_text()
+    if name == "sqn":
+        assert result.stderr.count("config key policy.collect.nstep accepted and ignored") == 1
     if name == "ppo_stdim":
         assert result.stderr.count("policy.other.replay_buffer.type accepted and ignored") == 1
     if name == "bdq":

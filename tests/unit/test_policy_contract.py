@@ -38,6 +38,8 @@ CONTRACT_RUNS = {
                           ("d4pg", "pendulum_d4pg_config.py"))},
     **{name: (f"cartpole_{name}_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}})
        for name in ("c51", "qrdqn", "iqn", "rainbow", "sql", "mdqn", "fqf", "dqn_stdim")},
+    "sqn": ("cartpole_sqn_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}},
+                                                  "learn": {"update_per_collect": 4}}}),
     "ppo_stdim": ("cartpole_ppo_stdim_config.py", {"policy": {"collect": {"n_sample": 64},
                                                              "learn": {"epoch_per_collect": 2}}}),
     "bdq": ("pendulum_bdq_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}}),

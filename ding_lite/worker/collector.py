@@ -17,6 +17,9 @@ def default_config() -> dict:
         # DI-engine's collector console cadence (train iters); ding_lite's console and train.log show the
         # collector's figures every learn.learner.hook.log_show_after_iter instead
         collect_print_freq=100,
+        # DI-engine's episode collector: hand the policy's training samples rather than raw episodes; ding_lite's
+        # episode collector always hands whole episodes to process_rollout, which makes the samples (either value)
+        get_train_sample=False,
     )
 
 

@@ -76,6 +76,7 @@ def pipeline_rules(policy_cls: type) -> dict:
         "policy.model.encoder_hidden_size_list": lambda v: None if v and all(
             isinstance(x, int) and x > 0 for x in v) else "be a non-empty list of positive ints",
         "policy.learn.learner.hook.save_ckpt_after_iter": non_negative,
+        "policy.learn.learner.hook.save_ckpt_every_seconds": non_negative,
         "policy.learn.learner.hook.log_show_after_iter": positive,
         "policy.learn.learner.max_ckpt_keep": non_negative,
         "policy.eval.evaluator.eval_freq": positive,

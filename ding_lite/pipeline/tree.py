@@ -54,6 +54,9 @@ def pipeline_rules(policy_cls: type) -> dict:
         "env.continuous": of_type(bool),
         "env.manager.type": one_of(*env_manager.MANAGER_TYPES),
         "env.env_wrapper": one_of("default", "mujoco_default", "atari_default"),
+        "env.save_replay_gif": lambda v: None if not v else
+        "be False: ding_lite records evaluation episodes as mp4 files with env.replay_path instead",
+        "env.n_bits": lambda v: None if v is None or (isinstance(v, int) and v >= 1) else "be a positive int",
         "env.action_bins_per_branch": lambda v: None if v is None or (isinstance(v, int) and v >= 2) else
         "be None or an int >= 2",
         "env.frame_stack": all_of(of_type(int), non_negative),

@@ -217,7 +217,7 @@ class SerialPipeline(RunState, RunLogs):
             show_restore(self.cfg, self.checkpoint, self.log.write, console)
         self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
                        f"env manager {self.collector_env.choice}")
-        self.collector_env.say = self.evaluator_env.say = self.log.write
+        self.collector_env.say = self.evaluator_env.say = self.say  # a worker restarted: not exact any more
         self._said_env_uncaptured = False
         failure: BaseException | None = None
         try:

@@ -110,6 +110,7 @@ class SerialPipeline(RunState, RunLogs):
                                                                   render=self.videos is not None))
         self.policy = self.policy_cls(cfg["policy"], seed, action_space=self.collector_env.action_space)
         self.policy.check_spaces(self.collector_env.observation_space, self.collector_env.action_space, env_cfg["env_id"])
+        self.warnings += self.policy.console_notes
         if self.checkpoint is not None:
             self.policy.check_learn_state(self.checkpoint["policy"], str(self.ckpt_path))
 

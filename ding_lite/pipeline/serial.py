@@ -204,21 +204,21 @@ class SerialPipeline(RunState, RunLogs):
         return self
 
     def _run(self, console: TextIO | None, batch_notes: list[str]) -> None:
-        with released_on_error(self):  # a full disk while opening the logs is one sentence too
+        with released_on_error(self):  # a full disk before the loop is one sentence too
             self._open_run_dir()
             self._wire()
-        for message in self.warnings:
-            warn(message, self.log.write, console)
-        self._open_wandb(lambda message: warn(message, self.log.write, console))
-        self.say = lambda message: note(message, self.log.write, console)
-        clean_up(self.lock, self.say)
-        for text in [*self.policy.notes, *batch_notes]:
-            self.say(text)
-        if self.resuming:
-            show_restore(self.cfg, self.checkpoint, self.log.write, console)
-        self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
-                       f"env manager {self.collector_env.choice}")
-        self.collector_env.say = self.evaluator_env.say = self.say  # a worker restarted: not exact any more
+            for message in self.warnings:
+                warn(message, self.log.write, console)
+            self._open_wandb(lambda message: warn(message, self.log.write, console))
+            self.say = lambda message: note(message, self.log.write, console)
+            clean_up(self.lock, self.say)
+            for text in [*self.policy.notes, *batch_notes]:
+                self.say(text)
+            if self.resuming:
+                show_restore(self.cfg, self.checkpoint, self.log.write, console)
+            self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
+                           f"env manager {self.collector_env.choice}")
+            self.collector_env.say = self.evaluator_env.say = self.say  # a worker restarted: not exact any more
         self._said_env_uncaptured = False
         failure: BaseException | None = None
         try:

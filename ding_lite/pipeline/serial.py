@@ -248,7 +248,7 @@ class SerialPipeline(RunState):
         self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
                        f"env manager {self.collector_env.choice}")
         self.collector_env.say = self.evaluator_env.say = self.log.write
-        self._said_env_uncaptured = False
+        self._said_env_uncaptured, self._console = False, console
         try:
             self.hooks.call("before_run", self.ctx)
             self.ctx.train_iter, self.ctx.envstep = self.learner.train_iter, self.collector.envstep

@@ -43,6 +43,8 @@ class RunState:
     collector_env: Any
     evaluator_env: Any
     _said_env_uncaptured: bool
+    _console: Any
+    _warn: Any
 
     def _reconcile_with_checkpoint(self, cfg: dict, overrides: dict) -> None:
         saved = self.checkpoint["config"]
@@ -112,9 +114,9 @@ class RunState:
         state = self.state_dict()  # its tb_last_steps() flushes the writer: the file covers what it records
         if state["collector"]["env"] is None and not self._said_env_uncaptured:
             self._said_env_uncaptured = True
-            self.log.write(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
-                           "manager cannot be captured: checkpoints keep everything else, and a resume starts new "
-                           "episodes")
+            self._warn(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
+                       "manager cannot be captured: checkpoints keep everything else, and a resume starts new "
+                       "episodes", self._console)  # a note that changes what the user gets: on the console too
         save_checkpoint(state, str(path))
 
     def _save_iteration(self, ctx: RunContext) -> None:

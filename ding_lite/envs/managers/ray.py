@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import os
 from typing import Any
 
@@ -32,6 +33,14 @@ ray = require("ray", "env.manager.type 'ray'")
 ACTOR_START_TIMEOUT = 60.0
 """Seconds the actors may take to start before the run stops: a cluster without room for them waits forever."""
 FAILURES = ("fail", "restart")
+
+
+def fitting_cpus(free: float, num_actors: int, evaluator: bool) -> float:
+    """CPUs per actor when ``env.manager.ray.num_cpus`` is None: the collector's actors take half of the cluster's
+    free CPUs, the evaluator's (built next) what is left, at most one CPU each, in Ray's 1e-4 steps; 0 when
+    none is free (the actors then share the CPUs that are there)."""
+    share = free / num_actors if evaluator else free / (2 * num_actors)
+    return math.floor(min(1.0, share) * 10_000) / 10_000
 
 
 class EnvActorDied(EnvFailure):
@@ -118,7 +127,7 @@ class RayManager(EnvManager):
     @classmethod
     def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,
               require_capture: bool = False, env_options: Any = None, num_actors: int = 2,
-              num_cpus: float = 1.0, num_gpus: float = 0.0, resources: dict | None = None,
+              num_cpus: float | None = None, num_gpus: float = 0.0, resources: dict | None = None,
               on_actor_failure: str = "fail") -> RayManager:
         """The ``env.manager.ray`` keys come as keyword arguments (see ``base.default_config``)."""
         if on_actor_failure not in FAILURES:
@@ -126,9 +135,12 @@ class RayManager(EnvManager):
                               f"got {on_actor_failure!r}.")
         if not ray.is_initialized():
             ray.init(logging_level="WARNING", include_dashboard=False)
+        num_actors = min(num_actors, num_envs)
+        if num_cpus is None:
+            evaluator = env_options is not None and not env_options.train
+            num_cpus = fitting_cpus(ray.available_resources().get("CPU", 0.0), num_actors, evaluator)
         options = {"num_cpus": num_cpus, "num_gpus": num_gpus, "resources": dict(resources or {})}
-        return cls(env_id, num_envs, seed, (max_episode_steps, env_options), options, on_actor_failure,
-                   min(num_actors, num_envs))
+        return cls(env_id, num_envs, seed, (max_episode_steps, env_options), options, on_actor_failure, num_actors)
 
     def _start(self, k: int) -> Any:
         part = self._slices[k]

@@ -84,3 +84,11 @@ def test_the_default_ray_managers_start_on_this_machine():
     finally:
         collector.close()
         evaluator.close()
+
+
+def test_actors_that_could_never_fit_are_refused_at_once():
+    from ding_lite.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"each of the 2 env actors needs \{'CPU': 1000\}, more than the whole "
+                                          r"cluster has"):
+        make_manager("CartPole-v0", 2, 0, "ray", None, {"ray": {"num_cpus": 1000}})

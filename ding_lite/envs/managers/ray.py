@@ -19,6 +19,7 @@ import functools
 import itertools
 import math
 import os
+import warnings
 from typing import Any
 
 import numpy as np
@@ -30,8 +31,9 @@ from ding_lite.envs.managers.gym_vector import SyncManager
 
 ray = require("ray", "env.manager.type 'ray'")
 
-ACTOR_START_TIMEOUT = 60.0
-"""Seconds the actors may take to start before the run stops: a cluster without room for them waits forever."""
+ACTOR_START_NOTE = 60.0
+"""Seconds after which actors that have not started yet are said to be waiting (for room in a busy cluster, or
+for their processes on a loaded machine): they are waited for, never given up on by the clock."""
 FAILURES = ("fail", "restart")
 
 
@@ -103,15 +105,10 @@ class RayManager(EnvManager):
         self._last_obs: np.ndarray | None = None
         self._restarts = 0
         self._fresh: dict[int, np.ndarray] = {}  # slices restarted outside a step: first obs of their new episodes
+        self._refuse_if_never_fits(num_actors)
         self._actors = [self._start(k) for k in range(num_actors)]
         try:
-            ready = ray.get([a.spaces.remote() for a in self._actors], timeout=ACTOR_START_TIMEOUT)
-        except ray.exceptions.GetTimeoutError:
-            self.close()
-            raise ConfigError(
-                f"env.manager.type 'ray': {num_actors} env actors, each needing {actor_options}, did not start "
-                f"within {ACTOR_START_TIMEOUT:.0f} s (cluster resources {ray.available_resources()} free): lower "
-                "env.manager.ray.num_cpus or num_actors, or add nodes.") from None
+            ready = self._wait_started([a.spaces.remote() for a in self._actors])
         except ray.exceptions.RayActorError as exc:  # the env could not be built inside an actor
             self.close()
             lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
@@ -141,6 +138,26 @@ class RayManager(EnvManager):
             num_cpus = fitting_cpus(ray.available_resources().get("CPU", 0.0), num_actors, evaluator)
         options = {"num_cpus": num_cpus, "num_gpus": num_gpus, "resources": dict(resources or {})}
         return cls(env_id, num_envs, seed, (max_episode_steps, env_options), options, on_actor_failure, num_actors)
+
+    def _refuse_if_never_fits(self, num_actors: int) -> None:
+        """An actor that needs more than the whole cluster has would wait forever: one sentence now instead."""
+        total = ray.cluster_resources()
+        need = {"CPU": self._options["num_cpus"], "GPU": self._options["num_gpus"], **self._options["resources"]}
+        short = {k: v for k, v in need.items() if v and v > total.get(k, 0.0)}
+        if short:
+            raise ConfigError(f"env.manager.type 'ray': each of the {num_actors} env actors needs {short}, more than "
+                              f"the whole cluster has ({ {k: total.get(k, 0.0) for k in short} }): lower "
+                              "env.manager.ray.num_cpus/num_gpus/resources, or leave num_cpus None to size it here.")
+
+    def _wait_started(self, refs: list) -> list:
+        """The actors' first answers, however long a busy cluster or a loaded machine takes; said once after
+        ``ACTOR_START_NOTE`` seconds."""
+        _, pending = ray.wait(refs, num_returns=len(refs), timeout=ACTOR_START_NOTE)
+        if pending:
+            warnings.warn(f"env.manager.type 'ray': {len(pending)} env actors, each needing {self._options}, have not "
+                          f"started after {ACTOR_START_NOTE:.0f} s (free: {ray.available_resources().get('CPU', 0)} "
+                          "CPUs); waiting for them.", stacklevel=3)
+        return ray.get(refs)
 
     def _start(self, k: int) -> Any:
         part = self._slices[k]

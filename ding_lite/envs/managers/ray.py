@@ -19,6 +19,7 @@ import functools
 import itertools
 import math
 import os
+import threading
 import warnings
 from typing import Any
 
@@ -28,6 +29,7 @@ from ding_lite.config.errors import ConfigError
 from ding_lite.distributed import require
 from ding_lite.envs.managers.base import EnvFailure, EnvManager, StepResult
 from ding_lite.envs.managers.gym_vector import SyncManager
+from ding_lite.utils.stop_signals import ignore_stop_signals
 
 ray = require("ray", "env.manager.type 'ray'")
 
@@ -56,6 +58,8 @@ class EnvSlice:
                  env_options: Any) -> None:
         from ding_lite.envs.make import silence_env_warnings
 
+        if threading.current_thread() is threading.main_thread():
+            ignore_stop_signals()  # a local cluster's workers share the run's process group: the driver decides
         silence_env_warnings()
         self.envs = SyncManager.build(env_id, n, seed + lo, max_episode_steps, env_options=env_options)
 

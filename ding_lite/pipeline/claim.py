@@ -7,7 +7,8 @@ checkpoint, which is what a resume starts from.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,20 @@ def as_fault(exc: BaseException, run_dir: Path) -> RunFault | None:
     good = "complete" if isinstance(fault, DiskFull) else "finite"
     where = f"the newest {good} checkpoint is {newest}" if newest else "no checkpoint was written yet"
     return type(fault)(f"{fault}; {where}")
+
+
+@contextlib.contextmanager
+def released_on_error(pipeline: Any) -> Iterator[None]:
+    """Around opening a session's files: on any error the run dir is released; a full disk is its sentence."""
+    try:
+        yield
+    except BaseException as exc:
+        if pipeline.lock is not None:
+            pipeline.lock.release()
+        fault = as_fault(exc, pipeline.run_dir)
+        if fault is None:
+            raise
+        raise fault from None
 
 
 def end_session(pipeline: Any, failure: BaseException | None) -> BaseException | None:

@@ -18,7 +18,7 @@ from ding_lite.envs.managers import make_manager
 from ding_lite.envs.managers.base import EnvFailure
 from ding_lite.envs.registry import resolve_env
 from ding_lite.pipeline import interrupts
-from ding_lite.pipeline.claim import claim_for_resume, clean_up, end_session
+from ding_lite.pipeline.claim import claim_for_resume, clean_up, end_session, released_on_error
 from ding_lite.pipeline.console import note, warn
 from ding_lite.pipeline.finite import FiniteGuard
 from ding_lite.pipeline.layout import (
@@ -204,8 +204,9 @@ class SerialPipeline(RunState, RunLogs):
         return self
 
     def _run(self, console: TextIO | None, batch_notes: list[str]) -> None:
-        self._open_run_dir()
-        self._wire()
+        with released_on_error(self):  # a full disk while opening the logs is one sentence too
+            self._open_run_dir()
+            self._wire()
         for message in self.warnings:
             warn(message, self.log.write, console)
         self._open_wandb(lambda message: warn(message, self.log.write, console))

@@ -66,7 +66,7 @@ def pipeline_rules(policy_cls: type) -> dict:
         "env.collector_batch_size": all_of(of_type(int), positive),
         "env.evaluator_batch_size": all_of(of_type(int), positive),
         "env.manager.ray.num_actors": positive,
-        "env.manager.ray.num_cpus": non_negative,
+        "env.manager.ray.num_cpus": all_of(of_type(int, float), non_negative),
         "env.manager.ray.num_gpus": non_negative,
         "env.manager.ray.resources": of_type(dict),
         "env.manager.ray.on_actor_failure": one_of("fail", "restart"),

@@ -58,7 +58,9 @@ def default_config() -> dict:
             reset_inplace=False,  # DI-engine's in-step reset: ding_lite's same-step autoreset always does it
             ray=dict(  # type='ray': the envs split over Ray actors (pip install -e ".[ray]")
                 num_actors=2,  # actors per env manager (collector and evaluator each); at most one per env
-                num_cpus=1.0,  # CPUs each actor reserves for its lifetime (fractions share a core)
+                # CPUs each actor reserves for its lifetime (fractions share a core); None: sized from the cluster's
+                # free CPUs so that a run's collector and evaluator actors both start (at most 1 each)
+                num_cpus=None,
                 num_gpus=0.0,  # GPUs each actor reserves
                 resources=None,  # custom Ray resources each actor needs, e.g. {'sim_node': 1}
                 on_actor_failure="fail",  # fail: stop with one sentence (resume exactly); restart: go on, not exact

@@ -14,8 +14,11 @@ def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("-s", "--seed", type=int, default=None, help="seed (default: the config's, else 0)")
     parser.add_argument("--max-env-step", type=int, default=None, help="stop after this many env steps")
     parser.add_argument("--max-train-iter", type=int, default=None, help="stop after this many gradient updates")
-    parser.add_argument("--resume", default=None, metavar="latest|DIR|CKPT",
-                        help="continue a run: the newest run of this exp_name, a run dir or a checkpoint file")
+    parser.add_argument("--resume", default=None, metavar="latest|auto|DIR|CKPT",
+                        help="continue a run: the newest run of this exp_name, a run dir or a checkpoint file; "
+                             "auto: the newest run if one has a checkpoint, else start it (docs/preemption.md)")
+    parser.add_argument("--wandb", default=None, metavar="PROJECT",
+                        help="also log to Weights & Biases project PROJECT (a resume continues the same W&B run)")
     parser.add_argument("--plot", nargs="?", const="", default=None, metavar="FILE",
                         help="when the run ends, draw its eval return to FILE (default: EXP_DIR/curves.png)")
     return parser
@@ -44,13 +47,19 @@ def _train(args: argparse.Namespace, prog: str, default_policy: str) -> int:
     try:
         pipeline = load_pipeline(args.config, SEARCH_PATH, seed=args.seed, max_env_step=args.max_env_step,
                                  max_train_iter=args.max_train_iter, resume=args.resume,
-                                 default_policy=default_policy)
+                                 default_policy=default_policy, wandb_project=args.wandb)
     except (ConfigError, CheckpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     resume = f"python -m {prog} -c {shlex.quote(pipeline.config_path)} --resume "
+    from ding_lite.utils.faults import RunFault
+
     try:
         pipeline.run(console=sys.stdout)
+    except RunFault as exc:  # a full disk, a non-finite value: the sentence names the checkpoint to resume from
+        then = "" if "no checkpoint was written" in str(exc) else f"; resume with: {resume}{shlex.quote(str(pipeline.run_dir))}"
+        print(f"error: {exc}{then}", file=sys.stderr, flush=True)
+        return 1
     except EnvFailure as exc:
         from ding_lite.pipeline.layout import newest_in_run
 

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import torch
 
-from ding_lite.config import ConfigError, compile_config, save_config
+from ding_lite.config import ConfigError, save_config
 from ding_lite.config.save import config_markdown
 from ding_lite.envs.make import env_options
 from ding_lite.envs.managers import make_manager
@@ -32,7 +32,7 @@ from ding_lite.pipeline.layout import (
 from ding_lite.pipeline.progress import Progress
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
-from ding_lite.pipeline.tree import config_notes, pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import compile_run_config, config_notes, pipeline_keys
 from ding_lite.policy.registry import get_policy_class
 from ding_lite.utils.checkpoint_io import load_checkpoint
 from ding_lite.utils.rng import seed_everything
@@ -54,11 +54,13 @@ from ding_lite.worker.hooks import (
 
 
 def policy_type(main: dict, create: dict, default: str) -> str:
-    for tree in (create, main):
-        name = (tree.get("policy") or {}).get("type")
-        if name:
-            return name
-    return default
+    """create_config's policy type (the one DI-engine builds), else main_config's, else the entry's default."""
+    names = [(tree.get("policy") or {}).get("type") for tree in (create, main)]
+    if names[0] and names[1] and names[0] != names[1]:
+        raise ConfigError(f"config key 'policy.type' is '{names[1]}' in main_config but '{names[0]}' in "
+                          f"create_config: DI-engine builds create_config's policy but records main_config's type; "
+                          "make the two agree.")
+    return names[0] or names[1] or default
 
 
 class SerialPipeline(RunState):
@@ -71,7 +73,7 @@ class SerialPipeline(RunState):
         create_config = create_config or {}
         policy_name = policy_type(main_config, create_config, default_policy)
         policy_cls = get_policy_class(policy_name)
-        cfg = compile_config(main_config, create_config, pipeline_defaults(policy_cls), pipeline_rules(policy_cls))
+        cfg = compile_run_config(main_config, create_config, policy_cls)
         overrides = {"max_env_step": max_env_step, "max_train_iter": max_train_iter}
         set_horizons(cfg, overrides)
         if seed is not None:
@@ -101,7 +103,7 @@ class SerialPipeline(RunState):
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
         self.warnings: list[str] = [env_note] if env_note else []
         if self.resuming:
-            self._reconcile_with_checkpoint(cfg, overrides)
+            self._reconcile_with_checkpoint(cfg, overrides, seed)
             self.run_dir = run_dir_of_checkpoint(self.ckpt_path)
         else:
             self.run_dir = self.base_dir / cfg["exp_name"]
@@ -145,7 +147,7 @@ class SerialPipeline(RunState):
         config_file = self.run_dir / "total_config.py"
         if self.resuming and config_file.exists():
             config_file = self.run_dir / f"total_config_resume_iter{self.checkpoint['train_iter']}.py"
-        save_config(self.cfg, str(config_file))
+        save_config(self.cfg, str(config_file), pipeline_keys(self.policy_cls))
         self.log = RunLog(self.run_dir / LOG_DIR / "train.log")
         self.writer = ScalarWriter(str(self.run_dir / LOG_DIR / TB_SUBDIR))
         if not self.resuming:  # a resumed run keeps the text its first session wrote

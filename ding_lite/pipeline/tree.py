@@ -1,66 +1,62 @@
-"""The config tree of a serial run: every component's defaults and the rules compile_config enforces."""
+"""The config tree of a serial run: the pipeline's own keys, with every component's declarations mounted."""
 from __future__ import annotations
 
-from ding_lite.config.compile import all_of, non_negative, of_type, one_of, positive, shape
+from ding_lite.config.compile import compile_config
+from ding_lite.config.errors import ConfigError
+from ding_lite.config.keys import SILENT, Key, defaults, mount
+from ding_lite.config.rules import all_of, of_type, positive
 from ding_lite.envs import managers as env_manager
 from ding_lite.worker import collector as collector_mod
 from ding_lite.worker import evaluator as evaluator_mod
 from ding_lite.worker import learner as learner_mod
 
 HORIZON_KEYS = ("max_env_step", "max_train_iter")
+_HORIZON_RULE = all_of(of_type(int), positive)
+
+PIPELINE_KEYS = dict(
+    exp_name=Key("default_experiment", "experiment dir name (relative to the working directory)",
+                 lambda v: None if v.strip() else "be a non-empty name", resume=SILENT),
+    seed=Key(0, "seeds python, numpy, torch, every env and every sampler (a resume keeps the checkpoint's)",
+             resume=SILENT),
+    max_env_step=Key(None, "stop after this many env steps (None: no limit)", _HORIZON_RULE, resume=SILENT),
+    max_train_iter=Key(None, "stop after this many gradient updates (None: no limit)", _HORIZON_RULE, resume=SILENT),
+)
+"""The top-level keys (DI-engine passes seed and the horizons to its entry functions; the files may set them)."""
+
+RESUME_KEYS = dict(
+    resume_training=Key(False, "continue the checkpoint's run: counters, RNG, logs, dirs", resume=SILENT),
+)
+
+
+def pipeline_keys(policy_cls: type) -> dict:
+    """Every key a serial run of ``policy_cls`` reads, as one declaration tree."""
+    policy = policy_cls.declared_keys()
+    policy = mount(policy, "learn", RESUME_KEYS)
+    policy = mount(policy, "learn.learner", learner_mod.KEYS)
+    policy = mount(policy, "collect.collector", collector_mod.KEYS)
+    policy = mount(policy, "eval.evaluator", evaluator_mod.KEYS)
+    return dict(PIPELINE_KEYS, env=env_manager.KEYS, policy=policy)
 
 
 def pipeline_defaults(policy_cls: type) -> dict:
-    policy = policy_cls.default_config()
-    policy["learn"]["learner"] = learner_mod.default_config()
-    policy["learn"]["resume_training"] = False  # continue the checkpoint's run: counters, RNG, logs, dirs
-    policy["collect"]["collector"] = {**collector_mod.default_config(), **policy["collect"].get("collector", {})}
-    policy["eval"]["evaluator"] = evaluator_mod.default_config()
-    return dict(
-        exp_name="default_experiment",  # experiment dir name (relative to the working directory)
-        seed=0,  # seeds python, numpy, torch, every env and every sampler
-        max_env_step=None,  # stop after this many env steps (None: no limit)
-        max_train_iter=None,  # stop after this many gradient updates (None: no limit)
-        env=env_manager.default_config(),
-        policy=policy,
-    )
+    """The plain config every default makes (what a checkpoint written before a key existed counts as)."""
+    return defaults(pipeline_keys(policy_cls))
 
 
-def pipeline_rules(policy_cls: type) -> dict:
-    return {
-        "exp_name": lambda v: None if v.strip() else "be a non-empty name",
-        "max_env_step": of_type(int),
-        "max_train_iter": of_type(int),
-        "env.collector_env_num": positive,
-        "env.evaluator_env_num": positive,
-        "env.n_evaluator_episode": positive,
-        "env.stop_value": of_type(int, float),
-        "env.max_episode_steps": of_type(int),
-        "env.continuous": of_type(bool),
-        "env.manager.type": one_of(*env_manager.MANAGER_TYPES),
-        "env.frame_stack": all_of(of_type(int), non_negative),
-        **{f"env.{key}.use_norm": lambda v: None if not v else
-           "be False: ding_lite has no running normalisation inside the env (DI-engine's ObsNorm/RewardNorm wrappers)"
-           for key in ("norm_obs", "norm_reward")},
-        "env.collector_batch_size": all_of(of_type(int), positive),
-        "env.evaluator_batch_size": all_of(of_type(int), positive),
-        "env.manager.ray.num_actors": positive,
-        "env.manager.ray.num_cpus": non_negative,
-        "env.manager.ray.num_gpus": non_negative,
-        "env.manager.ray.resources": of_type(dict),
-        "env.manager.ray.on_actor_failure": one_of("fail", "restart"),
-        "policy.model.obs_shape": shape,
-        "policy.model.action_shape": positive,
-        "policy.model.action_space": one_of("discrete", "continuous"),
-        "policy.model.encoder_hidden_size_list": lambda v: None if v and all(
-            isinstance(x, int) and x > 0 for x in v) else "be a non-empty list of positive ints",
-        "policy.learn.learner.hook.save_ckpt_after_iter": non_negative,
-        "policy.learn.learner.hook.log_show_after_iter": positive,
-        "policy.learn.learner.max_ckpt_keep": non_negative,
-        "policy.eval.evaluator.eval_freq": positive,
-        **{f"{k}": positive for k in HORIZON_KEYS},
-        **policy_cls.config_rules(),
-    }
+def compile_run_config(main: dict, create: dict, policy_cls: type) -> dict:
+    """The compiled config of a run of ``policy_cls``: every key's type and rule, then the policy's checks."""
+    cfg = compile_config(main, create, pipeline_keys(policy_cls))
+    check_policy(policy_cls, cfg)
+    return cfg
+
+
+def check_policy(policy_cls: type, cfg: dict) -> None:
+    """The policy's rules over several keys (its ``checks``), after every single-key rule passed."""
+    for check in policy_cls.config_checks():
+        found = check(cfg["policy"])
+        if found:
+            dotted, reason = found
+            raise ConfigError(f"config key 'policy.{dotted}' must {reason}.")
 
 
 def config_notes(cfg: dict) -> list[str]:
@@ -70,3 +66,11 @@ def config_notes(cfg: dict) -> list[str]:
         notes.append(f"env.replay_path '{cfg['env']['replay_path']}': ding_lite records no eval videos during "
                      "training (DI-engine's evaluator does); `python -m entry.serial_eval --gif FILE` animates one.")
     return notes
+
+
+
+def every_policy_keys() -> dict[str, dict]:
+    """The declaration tree of a run of each registered policy type, by type name (for the reference)."""
+    from ding_lite.policy.registry import POLICIES, get_policy_class
+
+    return {name: pipeline_keys(get_policy_class(name)) for name in POLICIES}

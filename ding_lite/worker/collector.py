@@ -6,18 +6,18 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ding_lite.config.keys import SILENT, Key
 from ding_lite.worker.hooks import HookRegistry, RunContext
 
 Report = Callable[[str, dict[str, float]], None]
 
 
-def default_config() -> dict:
-    return dict(
-        type="sample",  # 'sample': n_sample transitions per collect
-        # DI-engine's collector console cadence (train iters); ding_lite's console and train.log show the
-        # collector's figures every learn.learner.hook.log_show_after_iter instead
-        collect_print_freq=100,
-    )
+KEYS = dict(
+    type=Key("sample", "'sample': n_sample transitions per collect ('episode': whole episodes, PG)"),
+    collect_print_freq=Key(100, "DI-engine's collector console cadence (train iters); ding_lite shows the collector's "
+                           "figures every learn.learner.hook.log_show_after_iter instead", resume=SILENT),
+)
+"""``policy.collect.collector`` (DI-engine's create_config ``collector``)."""
 
 
 class SampleSerialCollector:

@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ding_lite.config.keys import SILENT, Key
+from ding_lite.config.rules import positive
 from ding_lite.worker.hooks import HookRegistry, RunContext
 
 Report = Callable[[str, dict[str, float]], None]
@@ -12,10 +14,10 @@ EVAL_SEED_OFFSET = 100_000
 """Evaluator envs are seeded apart from collector envs so the two never replay the same episodes."""
 
 
-def default_config() -> dict:
-    return dict(
-        eval_freq=1000,  # evaluate every N train iterations (and once before training)
-    )
+KEYS = dict(
+    eval_freq=Key(1000, "evaluate every N train iterations (and once before training)", positive, resume=SILENT),
+)
+"""``policy.eval.evaluator``."""
 
 
 class InteractionSerialEvaluator:

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ding_lite.config.keys import IGNORED, LITE, SHAPES, SILENT, Key
+from ding_lite.config.rules import all_of, non_negative, of_type, one_of, positive
+
 if TYPE_CHECKING:
     from ding_lite.envs.make import EnvOptions
 
@@ -21,39 +24,58 @@ MANAGER_TYPES = ("auto", "vector", "sync", "base", "async", "subprocess", "async
                  "env_pool")
 
 
-def default_config() -> dict:
-    """The ``env`` config section (DI-engine key names): the pipeline mounts it, the config compile checks it."""
-    return dict(
-        type=None,  # DI-engine env type from create_config (e.g. 'cartpole'), mapped to a gymnasium id
-        import_names=[],  # modules imported so an unknown env type can register itself with gymnasium
-        env_id=None,  # gymnasium id; wins over `type`; CartPole-v0 when neither is given
-        collector_env_num=8,  # envs stepped together by the collector
-        evaluator_env_num=5,  # separate envs used only for evaluation
-        n_evaluator_episode=5,  # episodes per evaluation, spread over the evaluator envs
-        stop_value=None,  # stop when the mean eval return reaches this (None: never)
-        max_episode_steps=None,  # override the env's own time limit (Atari: emulator frames, 4 per agent step)
-        act_scale=False,  # DI-engine: the policy acts in [-1, 1], the env gets actions scaled to its bounds
-        continuous=None,  # DI-engine: False gives Pendulum 11 discrete actions (None: the env's own action space)
-        replay_path=None,  # DI-engine's video dir for its eval entry: not in ding_lite (serial_eval --gif animates)
-        frame_stack=None,  # observations stacked channel-first (Atari: None means DI-engine's 4; 0 none)
-        norm_obs=dict(use_norm=False),  # DI-engine's running obs normalisation in the env: not in ding_lite
-        norm_reward=dict(use_norm=False),  # DI-engine's running reward normalisation in the env: not in ding_lite
-        collector_batch_size=None,  # envpool's batch: ding_lite steps every env each step (None or the env num)
-        evaluator_batch_size=None,
-        manager=dict(
-            type="auto",  # auto/base (fastest exact in-process), vector (numpy-vectorised), sync, async/subprocess, ray
-            # env_pool: envpool's C++ threads (pip install 'ding_lite[envpool]'; no exact resume)
-            shared_memory=False,  # DI-engine's transport for subprocess obs; ding_lite's pipes need no choice
-            reset_inplace=False,  # DI-engine's in-step reset: ding_lite's same-step autoreset always does it
-            ray=dict(  # type='ray': the envs split over Ray actors (pip install -e ".[ray]")
-                num_actors=2,  # actors per env manager (collector and evaluator each); at most one per env
-                num_cpus=1.0,  # CPUs each actor reserves for its lifetime (fractions share a core)
-                num_gpus=0.0,  # GPUs each actor reserves
-                resources=None,  # custom Ray resources each actor needs, e.g. {'sim_node': 1}
-                on_actor_failure="fail",  # fail: stop with one sentence (resume exactly); restart: go on, not exact
-            ),
+def _no_env_norm(value: object) -> str | None:
+    return None if not value else ("be False: ding_lite has no running normalisation inside the env "
+                                   "(DI-engine's ObsNorm/RewardNorm wrappers)")
+
+
+KEYS = dict(
+    type=Key(None, "DI-engine env type from create_config (e.g. 'cartpole'), mapped to a gymnasium id",
+             resume=SHAPES),
+    import_names=Key([], "modules imported so an unknown env type can register itself with gymnasium"),
+    env_id=Key(None, "gymnasium id; wins over `type`; CartPole-v0 when neither is given", resume=SHAPES),
+    collector_env_num=Key(8, "envs stepped together by the collector", positive, resume=SHAPES),
+    evaluator_env_num=Key(5, "separate envs used only for evaluation", positive, resume=SHAPES),
+    n_evaluator_episode=Key(5, "episodes per evaluation, spread over the evaluator envs", positive, resume=SILENT),
+    stop_value=Key(None, "stop when the mean eval return reaches this (None: never)", of_type(int, float),
+                   resume=SILENT),
+    max_episode_steps=Key(None, "override the env's own time limit (Atari: emulator frames, 4 per agent step)",
+                          of_type(int)),
+    act_scale=Key(False, "the policy acts in [-1, 1], the env gets actions scaled to its bounds"),
+    continuous=Key(None, "False gives Pendulum 11 discrete actions (None: the env's own action space)",
+                   of_type(bool)),
+    replay_path=Key(None, "DI-engine's video dir for its eval entry: not in ding_lite (serial_eval --gif animates)"),
+    frame_stack=Key(None, "observations stacked channel-first (Atari: None means DI-engine's 4; 0 none)",
+                    all_of(of_type(int), non_negative)),
+    norm_obs=dict(use_norm=Key(False, "DI-engine's running obs normalisation in the env: not in ding_lite",
+                               _no_env_norm)),
+    norm_reward=dict(use_norm=Key(False, "DI-engine's running reward normalisation in the env: not in ding_lite",
+                                  _no_env_norm)),
+    collector_batch_size=Key(None, "envpool's batch: ding_lite steps every env each step (None or the env num)",
+                             all_of(of_type(int), positive)),
+    evaluator_batch_size=Key(None, "envpool's batch for the evaluator envs (None or the env num)",
+                             all_of(of_type(int), positive)),
+    manager=dict(
+        type=Key("auto", "auto/base (fastest exact in-process), vector (numpy-vectorised), sync, async/subprocess, "
+                 "ray, env_pool (envpool's C++ threads; no exact resume)", one_of(*MANAGER_TYPES)),
+        shared_memory=Key(False, "DI-engine's transport for subprocess obs; ding_lite's pipes need no choice",
+                          di=IGNORED),
+        reset_inplace=Key(False, "DI-engine's in-step reset: ding_lite's same-step autoreset always does it",
+                          di=IGNORED),
+        ray=dict(  # type='ray': the envs split over Ray actors (pip install -e ".[ray]")
+            num_actors=Key(2, "Ray actors per env manager (collector and evaluator each); at most one per env",
+                           positive, di=LITE),
+            num_cpus=Key(1.0, "CPUs each Ray actor reserves for its lifetime (fractions share a core)", non_negative,
+                         di=LITE),
+            num_gpus=Key(0.0, "GPUs each Ray actor reserves", non_negative, di=LITE),
+            resources=Key(None, "custom Ray resources each actor needs, e.g. {'sim_node': 1}", of_type(dict),
+                          di=LITE),
+            on_actor_failure=Key("fail", "fail: stop with one sentence (resume exactly); restart: go on, not exact",
+                                 one_of("fail", "restart"), di=LITE),
         ),
-    )
+    ),
+)
+"""The ``env`` config section (DI-engine key names): the pipeline mounts it, the config compile checks it."""
 
 
 @dataclass

@@ -53,10 +53,10 @@ def compile_run_config(main: dict, create: dict, policy_cls: type) -> dict:
 def check_policy(policy_cls: type, cfg: dict) -> None:
     """The policy's rules over several keys (its ``checks``), after every single-key rule passed."""
     for check in policy_cls.config_checks():
-        found = check(cfg["policy"])
+        found = check(cfg)
         if found:
             dotted, reason = found
-            raise ConfigError(f"config key 'policy.{dotted}' must {reason}.")
+            raise ConfigError(f"config key '{dotted}' must {reason}.")
 
 
 def config_notes(cfg: dict) -> list[str]:

@@ -34,7 +34,8 @@ def _ding_modules_only(value: list) -> str | None:
 
 
 Check = Callable[[dict], "tuple[str, str] | None"]
-"""A rule over several keys of the ``policy`` section: (dotted key relative to ``policy``, reason) or None."""
+"""A rule over several keys of the compiled config: None when fine, else (the dotted key to name, the reason
+completing "config key 'x' must ...")."""
 
 
 class Policy:

@@ -15,9 +15,9 @@ from ding_lite.policy.actor_critic_off import ActorCriticOff
 from ding_lite.rl_utils.ac_losses import ddpg_actor_loss, smoothed_target_action, twin_q_target
 
 
-def _noise_range(policy: dict) -> tuple[str, str] | None:
-    bounds = policy["learn"]["noise_range"]
-    return None if bounds["min"] <= 0 <= bounds["max"] else ("learn.noise_range", "have min <= 0 <= max")
+def _noise_range(cfg: dict) -> tuple[str, str] | None:
+    bounds = cfg["policy"]["learn"]["noise_range"]
+    return None if bounds["min"] <= 0 <= bounds["max"] else ("policy.learn.noise_range", "have min <= 0 <= max")
 
 
 class DDPGPolicy(ActorCriticOff):

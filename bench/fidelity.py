@@ -43,7 +43,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
-from fidelity_stats import bootstrap_ratio, mann_whitney_p  # noqa: E402
+from fidelity_stats import bootstrap_ratio, mann_whitney_p
 
 ANCHOR = Path("/work/shared/anchors/di-engine/run_dizoo.py")
 WHEEL_GLOB = "DI_engine-0.5.3-*.whl"

@@ -12,7 +12,7 @@ leaves are :class:`Key` and whose dicts are sections::
                                           resume=SILENT)),
     )
 
-``Key(default, meaning, rule=None, *, resume=WARNED, di=SAME, types=None)``
+``Key(default, meaning, rule=None, *, resume=WARNED, di=SAME, types=None, note="")``
 
 - ``default``: the value a config that leaves the key out gets. Its type is the key's type: an int default
   takes ints, a float default ints and floats, a list default lists and tuples; a ``None`` default takes
@@ -25,6 +25,8 @@ leaves are :class:`Key` and whose dicts are sections::
 - ``di`` (DI-engine 0.5.3 status): ``SAME`` (same meaning and default), ``differs(di_default, "why")``
   (DI-engine's default is ``di_default``; the console says so once when a config relies on it), ``IGNORED``
   (DI-engine reads it nowhere either: accepted, listed once on the console when set), ``LITE`` (ding_lite only).
+- ``note``: said once on the console when a config sets the key to anything but its default (an accepted
+  DI-engine key whose effect here is worth a sentence).
 
 A policy class's ``config`` is such a dict, merged along its class chain: a subclass gives a **plain value**
 to change an inherited key's default (``learn=dict(actor_update_freq=2)``) and a ``Key`` to declare a new key
@@ -67,6 +69,7 @@ class Key:
     resume: str = WARNED
     di: str | Differs = SAME
     types: tuple[type, ...] | None = None
+    note: str = ""
 
     def __post_init__(self) -> None:
         if self.resume not in RESUME_CLASSES:

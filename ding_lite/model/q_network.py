@@ -9,7 +9,7 @@ import torch
 from ding_lite.config.keys import LITE, SHAPES, Key, all_resume
 from ding_lite.config.rules import all_of, of_type, one_of, positive
 from ding_lite.model.common.encoder import build_encoder
-from ding_lite.model.common.head import HEADS
+from ding_lite.model.common.head import HEADS, BranchingHead
 from ding_lite.model.common.keys import action_shape, obs_shape, widths
 from ding_lite.model.common.model import Model
 from ding_lite.model.common.noisy import reset_noise
@@ -62,5 +62,35 @@ class QNetwork(Model):
     def quantiles(self, obs: torch.Tensor, *args: torch.Tensor) -> torch.Tensor:
         return self.head.quantiles(self.encoder(obs), *args)
 
+    def fraction_quantiles(self, obs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """FQF: (quantiles at the proposed midpoints ``[B, N, A]``, fractions ``[B, N+1]``, midpoints ``[B, N]``,
+        quantiles at the inner fractions ``[B, N-1, A]`` (no gradient: the fraction loss's probes), entropy ``[B]``)."""
+        x = self.encoder(obs)
+        taus, hats, entropy = self.head.fractions(x)
+        with torch.no_grad():
+            inner = self.head.quantiles(x, taus[:, 1:-1].detach())
+        return self.head.quantiles(x, hats), taus, hats, inner, entropy
+
     def reset_noise(self, generator: torch.Generator) -> None:
         reset_noise(self, generator)
+
+
+class BranchingQNetwork(Model):
+    """BDQ's model (DI-engine's ``BDQ``): the encoder's features divided by ``num_branches + 1`` (the paper's
+    gradient rescaling of the shared part), then a :class:`BranchingHead`; ``q_values`` is
+    ``[B, num_branches, action_bins_per_branch]``."""
+
+    def __init__(self, obs_shape: int | Sequence[int], num_branches: int, action_bins_per_branch: int,
+                 layer_num: int = 3, a_layer_num: int | None = None, v_layer_num: int | None = None,
+                 encoder_hidden_size_list: Sequence[int] = (128, 128, 64), head_hidden_size: int | None = None) -> None:
+        super().__init__()
+        self.encoder = build_encoder(obs_shape, encoder_hidden_size_list)
+        feature = encoder_hidden_size_list[-1]
+        self.shares = num_branches + 1
+        self.head = BranchingHead(feature, head_hidden_size or feature, layer_num, num_branches,
+                                  action_bins_per_branch, a_layer_num, v_layer_num)
+
+    def q_values(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.head.q_values(self.encoder(obs) / self.shares)
+
+    forward = q_values

@@ -35,15 +35,15 @@ def create_run_dir(exp_name: str, base: Path) -> Path:
     raise ConfigError(f"could not create a new experiment dir next to '{target}': too many runs this second.")
 
 
-def check_writable(path: Path) -> None:
+def check_writable(path: Path, what: str = "experiment dir") -> None:
     """Find an unwritable location before any training starts or any file is made."""
     probe = path
     while not probe.exists():
         probe = probe.parent
     if not probe.is_dir():
-        raise ConfigError(f"experiment dir '{path}' cannot be created: '{probe}' is a file, not a directory.")
+        raise ConfigError(f"{what} '{path}' cannot be created: '{probe}' is a file, not a directory.")
     if not os.access(probe, os.W_OK | os.X_OK):
-        raise ConfigError(f"experiment dir '{path}' cannot be created: '{probe}' is not writable.")
+        raise ConfigError(f"{what} '{path}' cannot be created: '{probe}' is not writable.")
 
 
 def run_order(run_dir: Path, exp_name: str) -> tuple[int, int]:

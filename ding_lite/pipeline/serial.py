@@ -32,7 +32,8 @@ from ding_lite.pipeline.layout import (
 from ding_lite.pipeline.progress import Progress
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
-from ding_lite.pipeline.tree import compile_run_config, config_notes, pipeline_keys
+from ding_lite.pipeline.tree import compile_run_config, ignored_note, pipeline_keys
+from ding_lite.pipeline.videos import plan_videos
 from ding_lite.policy.registry import get_policy_class
 from ding_lite.utils.checkpoint_io import load_checkpoint
 from ding_lite.utils.rng import seed_everything
@@ -96,12 +97,14 @@ class SerialPipeline(RunState):
                 raise ConfigError(
                     f"config key 'policy.learn.learner.hook.load_ckpt_before_run' names '{load_path}', which does not exist."
                 )
-            self.checkpoint = load_checkpoint(str(self.ckpt_path), expect_algo=policy_name)
+            self.checkpoint = load_checkpoint(str(self.ckpt_path), expect_algo=policy_cls.name)
         elif learn["resume_training"]:
             raise ConfigError("config key 'policy.learn.resume_training' is True but no checkpoint is named: "
                               "set policy.learn.learner.hook.load_ckpt_before_run or pass --resume.")
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
-        self.warnings: list[str] = [env_note] if env_note else []
+        self.warnings: list[str] = [note for note in (env_note, ignored_note(cfg, policy_cls)) if note]
+        self.videos, video_note = plan_videos(cfg["env"], self.base_dir)
+        self.warnings += [video_note] if video_note else []
         if self.resuming:
             self._reconcile_with_checkpoint(cfg, overrides, seed)
             self.run_dir = run_dir_of_checkpoint(self.ckpt_path)
@@ -125,7 +128,8 @@ class SerialPipeline(RunState):
                                           env_options=env_options(env_cfg, evaluator=False))
         self.evaluator_env = make_manager(env_cfg["env_id"], env_cfg["evaluator_env_num"], seed, manager_type,
                                           env_cfg["max_episode_steps"], env_cfg["manager"],
-                                          env_options=env_options(env_cfg, evaluator=True))
+                                          env_options=env_options(env_cfg, evaluator=True,
+                                                                  render=self.videos is not None))
         self.policy = self.policy_cls(cfg["policy"], seed, action_space=self.collector_env.action_space)
         self.policy.check_spaces(self.collector_env.observation_space, self.collector_env.action_space, env_cfg["env_id"])
         if self.checkpoint is not None:
@@ -173,6 +177,7 @@ class SerialPipeline(RunState):
         self.evaluator = evaluator_mod.InteractionSerialEvaluator(
             self.evaluator_env, self.policy.eval_forward, pol["eval"]["evaluator"]["eval_freq"],
             cfg["env"]["n_evaluator_episode"], cfg["env"]["stop_value"], hooks, ctx, self._report)
+        self.evaluator.videos = self.videos
         if self.checkpoint is not None:
             hooks.register("before_run", LoadCkptHook(self.checkpoint, self._restore))
         if hook_cfg["save_ckpt_after_iter"]:
@@ -233,7 +238,7 @@ class SerialPipeline(RunState):
         self._wire()
         for message in self.warnings:
             self._warn(message, console)
-        for note in [*config_notes(self.cfg), *self.policy.notes, *batch_notes]:
+        for note in [*self.policy.notes, *batch_notes]:
             self.log.write(note)
         if self.resuming:
             show_restore(self.cfg, self.checkpoint, self.log.write, console)

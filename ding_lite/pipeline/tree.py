@@ -1,9 +1,9 @@
 """The config tree of a serial run: the pipeline's own keys, with every component's declarations mounted."""
 from __future__ import annotations
 
-from ding_lite.config.compile import compile_config
+from ding_lite.config.compile import compile_config, get_path
 from ding_lite.config.errors import ConfigError
-from ding_lite.config.keys import SILENT, Key, defaults, mount
+from ding_lite.config.keys import IGNORED, SILENT, Key, defaults, iter_keys, mount
 from ding_lite.config.rules import all_of, of_type, positive
 from ding_lite.envs import managers as env_manager
 from ding_lite.worker import collector as collector_mod
@@ -59,18 +59,25 @@ def check_policy(policy_cls: type, cfg: dict) -> None:
             raise ConfigError(f"config key '{dotted}' must {reason}.")
 
 
-def config_notes(cfg: dict) -> list[str]:
-    """DI-engine keys accepted whose behaviour differs here, said once in the run's log."""
-    notes = []
-    if cfg["env"].get("replay_path"):
-        notes.append(f"env.replay_path '{cfg['env']['replay_path']}': ding_lite records no eval videos during "
-                     "training (DI-engine's evaluator does); `python -m entry.serial_eval --gif FILE` animates one.")
-    return notes
+def ignored_note(cfg: dict, policy_cls: type) -> str | None:
+    """One console line listing the keys declared ``di=IGNORED`` that this config sets (neither framework reads
+    them)."""
+    found = [path for path, decl in iter_keys(pipeline_keys(policy_cls))
+             if decl.di == IGNORED and get_path(cfg, path) != decl.default]
+    if not found:
+        return None
+    return (f"config key{'s' if len(found) > 1 else ''} {', '.join(found)} accepted and ignored: DI-engine 0.5.3 "
+            "reads them nowhere either.")
 
+
+def key_notes(cfg: dict, policy_cls: type) -> list[str]:
+    """The ``note`` of every key this config sets to anything but its default, for the console (once each)."""
+    return [f"{path}={get_path(cfg, path)!r}: {decl.note}." for path, decl in iter_keys(pipeline_keys(policy_cls))
+            if decl.note and get_path(cfg, path) != decl.default]
 
 
 def every_policy_keys() -> dict[str, dict]:
     """The declaration tree of a run of each registered policy type, by type name (for the reference)."""
     from ding_lite.policy.registry import POLICIES, get_policy_class
 
-    return {name: pipeline_keys(get_policy_class(name)) for name in POLICIES}
+    return {name: pipeline_keys(get_policy_class(name)) for name in POLICIES if get_policy_class(name).name == name}

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from ding_lite.config.keys import Key
+from ding_lite.config.keys import IGNORED, Key
 from ding_lite.config.rules import in_unit_interval, non_negative, positive
 from ding_lite.policy.on_policy import OnPolicy
 from ding_lite.rl_utils.a2c import a2c_loss
@@ -33,6 +33,8 @@ class A2CPolicy(OnPolicy):
             entropy_weight=Key(0.01, "weight of the entropy bonus", non_negative),
             adv_norm=Key(False, "standardise the advantages of each minibatch"),
             ignore_done=Key(False, "treat terminations like time limits: bootstrap from V(final observation)"),
+            discount_factor=Key(None, "DI-engine's A2C reads collect.discount_factor; this copy is read by neither",
+                                di=IGNORED),
         ),
         collect=dict(
             n_sample=Key(80, "transitions per collect, over all collector envs (rounded up to a multiple)", positive),

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ding_lite.config.errors import ConfigError
-from ding_lite.config.keys import IGNORED, SHAPES, Key, all_resume, defaults, merge_keys
+from ding_lite.config.keys import SHAPES, Key, all_resume, defaults, merge_keys
 from ding_lite.model.common.encoder import obs_dims
 from ding_lite.model.common.model import Model
 from ding_lite.torch_utils.device import resolve_device, to_cpu
@@ -25,6 +25,8 @@ from ding_lite.utils.checkpoint_io import CheckpointError
 from ding_lite.utils.normalizer import RunningMeanStd
 
 T = TypeVar("T")
+MULTI_GPU_REFUSAL = ("be False: ding_lite has no multi-GPU (DDP) learner; train on one GPU with policy.cuda=True, "
+                     "or run several seeds or configs side by side with python -m entry.ray_runs")
 
 
 def _ding_modules_only(value: list) -> str | None:
@@ -51,7 +53,9 @@ class Policy:
                       "--ckpt/--resume (training loads through learn.learner.hook.load_ckpt_before_run)"),
         import_names=Key([], "create_config: modules to import so the policy type registers; only DI-engine's own "
                          "(ding.*) may be named and nothing is imported (ding_lite's registry holds its policies)",
-                         _ding_modules_only, di=IGNORED),
+                         _ding_modules_only),
+        multi_gpu=Key(False, "DI-engine's DDP learner: not in ding_lite (must be False)",
+                      lambda v: None if not v else MULTI_GPU_REFUSAL),
     )
     checks: ClassVar[tuple[Check, ...]] = ()
 

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import torch
 
-from ding_lite.config.keys import Key
+from ding_lite.config.keys import IGNORED, Key
 from ding_lite.config.rules import positive
 from ding_lite.policy.q_learning import QLearning
 from ding_lite.rl_utils.dist_td import iqn_loss
@@ -26,6 +26,8 @@ class IQNPolicy(QLearning):
             dueling=Key(False, "DI-engine's IQN head has a single stream"),
         ),
         learn=dict(kappa=Key(1.0, "Huber threshold of the quantile loss", positive)),
+        kappa=Key(None, "a stale policy-level copy in DI-engine's Atari files: its IQN reads learn.kappa only",
+                  di=IGNORED),
     )
 
     def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:

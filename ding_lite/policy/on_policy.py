@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.keys import SHAPES, Key
+from ding_lite.config.keys import IGNORED, SHAPES, Key
 from ding_lite.config.rules import in_unit_interval, one_of, positive
 from ding_lite.model.common.distributions import (
     categorical_entropy,
@@ -46,8 +46,12 @@ class OnPolicy(Policy):
         collect=dict(
             unroll_len=Key(1, "transitions are single steps here", one_of(1)),
             discount_factor=Key(0.99, "gamma", in_unit_interval),
+            collector_env_num=Key(None, "a copy of env.collector_env_num in DI-engine's files, read by neither",
+                                  di=IGNORED),
         ),
         eval=dict(),
+        other=dict(replay_buffer=dict(type=Key(None, "create_config's replay_buffer type (e.g. 'naive'): an on-policy "
+                                                 "learner keeps no buffer", di=IGNORED))),
     )
     collects_value = True
     """Whether collect also runs the critic and keeps value and log-prob (PG's plain episodes need neither)."""

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.keys import Key
+from ding_lite.config.keys import IGNORED, Key
 from ding_lite.config.rules import non_negative, one_of, positive
 from ding_lite.model.ppg import PPGModel
 from ding_lite.policy.on_policy import OnPolicy
@@ -73,6 +73,10 @@ class PPGOffPolicy(OnPolicy):
             aux_freq=Key(5, "an auxiliary phase every this many train_iters", positive),
             aux_train_epoch=Key(6, "passes over the remembered value minibatches in an auxiliary phase", non_negative),
             aux_bc_weight=Key(1.0, "weight of the KL that holds the policy during the auxiliary phase", non_negative),
+            epochs_aux=Key(None, "DI-engine's Atari PPG files set it; its PPG reads aux_train_epoch instead",
+                           di=IGNORED),
+            beta_weight=Key(None, "DI-engine's Atari PPG files set it; its PPG reads aux_bc_weight instead",
+                            di=IGNORED),
         ),
         collect=dict(
             n_sample=Key(128, "transitions per collect, over all collector envs", positive),

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.keys import LITE, Key
+from ding_lite.config.keys import IGNORED, LITE, Key
 from ding_lite.config.rules import one_of, positive
 from ding_lite.policy.ppo import PPOPolicy
 
@@ -80,6 +80,9 @@ class PPOOffPolicy(PPOPolicy):
                            lambda v: None if not v else "be False: return normalisation is on-policy PPO's here"),
             lr_scheduler=Key(None, "the rate schedule is on-policy PPO's here",
                              lambda v: None if v is None else "be None: the rate schedule is on-policy PPO's here"),
+            nstep=Key(None, "in DI-engine's LunarLander file; its off-policy PPO reads policy.nstep (and only with "
+                      "policy.nstep_return)", di=IGNORED),
+            nstep_return=Key(None, "a learn-level copy of policy.nstep_return, read by neither", di=IGNORED),
         ),
         collect=dict(
             n_sample=128,
@@ -88,6 +91,7 @@ class PPOOffPolicy(PPOPolicy):
         other=dict(
             replay_buffer=dict(
                 replay_buffer_size=Key(10000, "transitions the FIFO keeps", positive),
+                type=Key(None, "create_config: DI-engine's buffer class; this FIFO serves every type"),
             ),
         ),
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ding_lite.config.keys import LITE, SILENT, Key
+from ding_lite.config.keys import IGNORED, LITE, SILENT, Key
 from ding_lite.config.rules import non_negative, positive
 from ding_lite.worker.hooks import HookRegistry, RunContext
 
@@ -15,6 +15,8 @@ KEYS = dict(
         save_ckpt_after_run=Key(True, "save a final checkpoint when the run ends", resume=SILENT),
         log_show_after_iter=Key(100, "a text-log line every N train iterations", positive, resume=SILENT),
     ),
+    load_path=Key(None, "in DI-engine's data-generation files; its learner reads hook.load_ckpt_before_run only",
+                  di=IGNORED),
     max_ckpt_keep=Key(5, "periodic checkpoints kept on disk (best and final are never pruned; 0 keeps all)",
                       non_negative, resume=SILENT, di=LITE),
 )

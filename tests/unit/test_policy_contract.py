@@ -35,9 +35,11 @@ CONTRACT_RUNS = {
     **{name: (file, {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}, "random_collect_size": 64,
                                 "learn": {"batch_size": 32, "update_per_collect": 2}}})
        for name, file in (("ddpg", "pendulum_ddpg_config.py"), ("td3", "pendulum_td3_config.py"),
-                          ("sac", "pendulum_sac_config.py"), ("discrete_sac", "cartpole_sac_config.py"))},
+                          ("sac", "pendulum_sac_config.py"), ("discrete_sac", "cartpole_sac_config.py"),
+                          ("d4pg", "pendulum_d4pg_config.py"))},
     **{name: (f"cartpole_{name}_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}})
-       for name in ("c51", "qrdqn", "iqn", "rainbow")},
+       for name in ("c51", "qrdqn", "iqn", "rainbow", "sql", "mdqn", "fqf")},
+    "bdq": ("pendulum_bdq_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}}),
 }
 NAMES = sorted(POLICIES)
 

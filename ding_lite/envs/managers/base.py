@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,15 @@ KEYS = dict(
     act_scale=Key(False, "the policy acts in [-1, 1], the env gets actions scaled to its bounds"),
     continuous=Key(None, "False gives Pendulum 11 discrete actions (None: the env's own action space)",
                    of_type(bool)),
-    replay_path=Key(None, "DI-engine's video dir for its eval entry: not in ding_lite (serial_eval --gif animates)"),
+    action_bins_per_branch=Key(None, "(BDQ) each continuous action dimension becomes this many bins",
+                               lambda v: None if v is None or (isinstance(v, int) and v >= 2) else
+                               "be None or an int >= 2"),
+    rew_clip=Key(False, "DI-engine's BipedalWalker key: training rewards below -10 count as -10 (eval returns not)"),
+    env_wrapper=Key("default", "DI-engine's DingEnvWrapper preset: 'default'/'mujoco_default' add nothing here, "
+                    "'atari_default' is the Atari preset ding_lite applies to every Atari id anyway",
+                    one_of("default", "mujoco_default", "atari_default")),
+    exp_name=Key(None, "a stale copy of the top-level exp_name", di=IGNORED),
+    replay_path=Key(None, "record every evaluation's episodes as mp4 files in this dir (pip install -e \".[video]\")"),
     frame_stack=Key(None, "observations stacked channel-first (Atari: None means DI-engine's 4; 0 none)",
                     all_of(of_type(int), non_negative)),
     norm_obs=dict(use_norm=Key(False, "DI-engine's running obs normalisation in the env: not in ding_lite",
@@ -58,10 +67,10 @@ KEYS = dict(
     manager=dict(
         type=Key("auto", "auto/base (fastest exact in-process), vector (numpy-vectorised), sync, async/subprocess, "
                  "ray, env_pool (envpool's C++ threads; no exact resume)", one_of(*MANAGER_TYPES)),
-        shared_memory=Key(False, "DI-engine's transport for subprocess obs; ding_lite's pipes need no choice",
-                          di=IGNORED),
-        reset_inplace=Key(False, "DI-engine's in-step reset: ding_lite's same-step autoreset always does it",
-                          di=IGNORED),
+        shared_memory=Key(False, "DI-engine's transport for subprocess observations (the same results either way)",
+                          note="ding_lite's subprocess manager sends observations through pipes (the same results)"),
+        reset_inplace=Key(False, "DI-engine's in-step reset (the same results either way)",
+                          note="ding_lite's same-step autoreset always resets inside the step (the same results)"),
         ray=dict(  # type='ray': the envs split over Ray actors (pip install -e ".[ray]")
             num_actors=Key(2, "Ray actors per env manager (collector and evaluator each); at most one per env",
                            positive, di=LITE),
@@ -113,6 +122,10 @@ class EnvManager(ABC):
     def say(self, message: str) -> None:
         """What the run should know mid-run (an env worker restarted); the pipeline points this at train.log."""
         warnings.warn(message, stacklevel=2)
+
+    def render(self) -> Sequence[np.ndarray]:
+        """Each env's current frame; only for envs built with ``EnvOptions.render_mode='rgb_array'``."""
+        raise NotImplementedError(f"the '{self.kind}' env manager cannot render its envs")
 
     @classmethod
     @abstractmethod

@@ -10,7 +10,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
@@ -64,6 +64,9 @@ class GymVectorManager(EnvManager):
             for i in np.flatnonzero(done_mask):
                 final_obs[i] = info["final_obs"][i]
         return StepResult(obs, reward, terminated, truncated, final_obs)
+
+    def render(self) -> Sequence[np.ndarray]:
+        return self.vec.render()
 
     def can_capture(self) -> bool:
         return all(env_state.can_capture(env) for env in self._captured_envs())
@@ -170,8 +173,9 @@ class VectorManager(GymVectorManager):
         if gym.spec(env_id).vector_entry_point is None:
             raise BackendUnavailable(f"{env_id} has no numpy-vectorised env (no vector_entry_point)")
         try:
+            render = {"render_mode": env_options.render_mode} if env_options and env_options.render_mode else {}
             vec = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point",
-                               **limit_kwargs(max_episode_steps))
+                               **limit_kwargs(max_episode_steps), **render)
         except Exception as exc:
             raise BackendUnavailable(
                 f"{env_id} has no usable numpy-vectorised env ({type(exc).__name__}: {exc})") from exc

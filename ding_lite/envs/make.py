@@ -45,7 +45,7 @@ def limit_kwargs(max_episode_steps: int | None) -> dict[str, Any]:
 class EnvOptions:
     """What the env config asks beyond ``gym.make``; the default asks nothing, so the env is exactly ``gym.make``'s.
 
-    Picklable: ``AsyncVectorEnv`` sends it to its workers inside ``env_fn``.
+    Picklable: a 'spawn' start sends it to the env worker processes inside ``env_fn``.
     """
 
     frame_stack: int | None = None
@@ -133,5 +133,5 @@ def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequen
 
 def env_fn(env_id: str, max_episode_steps: int | None = None,
            options: EnvOptions | None = None) -> Callable[[], gym.Env]:
-    """A picklable zero-argument builder for vector envs (``AsyncVectorEnv`` sends it to its workers)."""
+    """A picklable zero-argument builder for vector envs (a 'spawn' start sends it to the env workers)."""
     return partial(make_env, env_id, max_episode_steps, (), options)

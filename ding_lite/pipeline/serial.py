@@ -5,9 +5,7 @@ Everything that can fail on the user's input (config, checkpoint, directories) f
 """
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 import time
 import warnings
 from pathlib import Path
@@ -19,7 +17,9 @@ from ding_lite.config import ConfigError, save_config
 from ding_lite.config.save import config_markdown
 from ding_lite.envs.make import env_options
 from ding_lite.envs.managers import make_manager
+from ding_lite.envs.managers.base import EnvFailure
 from ding_lite.envs.registry import resolve_env
+from ding_lite.pipeline import interrupts
 from ding_lite.pipeline.layout import (
     CKPT_DIR,
     LOG_DIR,
@@ -29,10 +29,11 @@ from ding_lite.pipeline.layout import (
     resolve_resume,
     run_dir_of_checkpoint,
 )
+from ding_lite.pipeline.logs import RunLogs
 from ding_lite.pipeline.progress import Progress
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
-from ding_lite.pipeline.tree import compile_run_config, ignored_note, pipeline_keys
+from ding_lite.pipeline.tree import compile_run_config, ignored_note, pipeline_keys, policy_type
 from ding_lite.pipeline.videos import plan_videos
 from ding_lite.policy.registry import get_policy_class
 from ding_lite.utils.checkpoint_io import load_checkpoint
@@ -54,23 +55,13 @@ from ding_lite.worker.hooks import (
 )
 
 
-def policy_type(main: dict, create: dict, default: str) -> str:
-    """create_config's policy type (the one DI-engine builds), else main_config's, else the entry's default."""
-    names = [(tree.get("policy") or {}).get("type") for tree in (create, main)]
-    if names[0] and names[1] and names[0] != names[1]:
-        raise ConfigError(f"config key 'policy.type' is '{names[1]}' in main_config but '{names[0]}' in "
-                          f"create_config: DI-engine builds create_config's policy but records main_config's type; "
-                          "make the two agree.")
-    return names[0] or names[1] or default
-
-
-class SerialPipeline(RunState):
+class SerialPipeline(RunState, RunLogs):
     """One training run. Construct (validates everything), optionally ``register_hook``, then ``run``."""
 
     def __init__(self, main_config: dict, create_config: dict | None = None, *, seed: int | None = None,
                  max_env_step: int | None = None, max_train_iter: int | None = None,
                  resume: str | None = None, default_policy: str = "ppo", config_path: str | None = None,
-                 base_dir: str | Path = ".") -> None:
+                 base_dir: str | Path = ".", wandb_project: str | None = None) -> None:
         create_config = create_config or {}
         policy_name = policy_type(main_config, create_config, default_policy)
         policy_cls = get_policy_class(policy_name)
@@ -79,6 +70,7 @@ class SerialPipeline(RunState):
         set_horizons(cfg, overrides)
         if seed is not None:
             cfg["seed"] = seed
+        cfg["wandb"]["project"] = wandb_project or cfg["wandb"]["project"]
         cfg["env"]["env_id"], env_note = resolve_env(cfg["env"])
         self.base_dir = Path(base_dir).resolve()
         self.config_path = config_path
@@ -157,13 +149,6 @@ class SerialPipeline(RunState):
         if not self.resuming:  # a resumed run keeps the text its first session wrote
             self.writer.add_text("config", config_markdown(self.cfg))
 
-    def _report(self, prefix: str, values: dict[str, float]) -> None:
-        """The one channel through which collector, evaluator and learner write their curves."""
-        ctx, writer = self.ctx, self.writer
-        for key, value in values.items():
-            writer.add_scalar(f"{prefix}_iter/{key}", value, ctx.train_iter)
-            writer.add_scalar(f"{prefix}_step/{key}", value, ctx.envstep)
-
     def _wire(self) -> None:
         cfg, pol = self.cfg, self.cfg["policy"]
         hook_cfg = pol["learn"]["learner"]["hook"]
@@ -193,8 +178,9 @@ class SerialPipeline(RunState):
     # ----------------------------------------------------------------- the loop
 
     def _stop_due(self) -> str:
-        if self._signal:
-            return f"received {self._signal}"
+        if interrupts.received():
+            self.interrupted = interrupts.received()
+            return f"received {self.interrupted}"
         if self.ctx.stop_requested:
             return self.ctx.stop_requested
         max_env, max_iter = self.cfg["max_env_step"], self.cfg["max_train_iter"]
@@ -203,17 +189,6 @@ class SerialPipeline(RunState):
         if max_iter is not None and self.learner.train_iter >= max_iter:
             return f"reached max_train_iter {max_iter:,}"
         return ""
-
-    def _on_signal(self, signum: int, frame: Any) -> None:
-        if self._signal:
-            raise KeyboardInterrupt
-        self._signal = signal.Signals(signum).name
-
-    def _install_signal_handlers(self) -> dict:
-        """SIGINT/SIGTERM finish the step and save; Python allows handlers only on the main thread."""
-        if threading.current_thread() is not threading.main_thread():
-            return {}
-        return {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
 
     def _warn(self, message: str, console: TextIO | None) -> None:
         self.log.write(f"warning: {message}")
@@ -225,7 +200,10 @@ class SerialPipeline(RunState):
     def run(self, max_env_step: int | None = None, max_train_iter: int | None = None,
             console: TextIO | None = None, *, n_sample: int | None = None,
             n_episode: int | None = None) -> SerialPipeline:
-        """Train until stop_value, max_env_step, max_train_iter or SIGINT/SIGTERM; always leaves a checkpoint.
+        """Train until stop_value, max_env_step, max_train_iter or a stop signal; always leaves a checkpoint.
+
+        A stop signal (``interrupts``) ends it after its step with a checkpoint and sets ``interrupted``; a lost
+        env (``EnvFailure``) is raised with nothing more written, so the newest checkpoint is the last consistent.
 
         New horizons and a new per-iteration batch (``n_sample``/``n_episode``) given here replace the
         configured ones (garage's ``resume(n_epochs=..., batch_size=...)``). ``console`` (the CLI passes
@@ -234,10 +212,23 @@ class SerialPipeline(RunState):
         batch_notes = set_batch(self.cfg, self.policy.name, {"n_sample": n_sample, "n_episode": n_episode})
         set_horizons(self.cfg, {"max_env_step": max_env_step, "max_train_iter": max_train_iter})
         start = time.perf_counter()
+        self.interrupted = ""
+        previous = interrupts.install(announce=console is not None)  # before any file: every stop saves
+        try:
+            self._run(console, batch_notes)
+        finally:
+            interrupts.restore(previous)
+        if self.interrupted:
+            interrupts.clear()  # acted on: a later run in this process starts afresh
+        self.wall_seconds = time.perf_counter() - start
+        return self
+
+    def _run(self, console: TextIO | None, batch_notes: list[str]) -> None:
         self._open_run_dir()
         self._wire()
         for message in self.warnings:
             self._warn(message, console)
+        self._open_wandb(lambda message: self._warn(message, console))
         for note in [*self.policy.notes, *batch_notes]:
             self.log.write(note)
         if self.resuming:
@@ -245,9 +236,7 @@ class SerialPipeline(RunState):
         self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
                        f"env manager {self.collector_env.choice}")
         self.collector_env.say = self.evaluator_env.say = self.log.write
-        self._signal = ""
         self._said_env_uncaptured = False
-        previous = self._install_signal_handlers()
         try:
             self.hooks.call("before_run", self.ctx)
             self.ctx.train_iter, self.ctx.envstep = self.learner.train_iter, self.collector.envstep
@@ -257,18 +246,22 @@ class SerialPipeline(RunState):
             finally:
                 self.progress.close()
             self.hooks.call("after_run", self.ctx)
-            if self._signal and not self.cfg["policy"]["learn"]["learner"]["hook"]["save_ckpt_after_run"]:
+            if self.interrupted and not self.cfg["policy"]["learn"]["learner"]["hook"]["save_ckpt_after_run"]:
                 self._save_iteration(self.ctx)
+        except EnvFailure as exc:
+            self.stop_reason = str(exc)
+            raise
+        except interrupts.RunAborted:
+            self.stop_reason = "aborted by a second SIGINT before this step was saved"
+            raise
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
             self.writer.close()
+            if self.wandb is not None:
+                self.wandb.close()
             self.collector_env.close()
             self.evaluator_env.close()
-        self.wall_seconds = time.perf_counter() - start
-        self.log.write(f"stopped: {self.stop_reason}")
-        self.log.close()
-        return self
+            self.log.write(f"stopped: {self.stop_reason or 'by an error'}")
+            self.log.close()
 
     def _loop(self) -> None:
         evaluator, collector, learner, policy = self.evaluator, self.collector, self.learner, self.policy
@@ -278,11 +271,14 @@ class SerialPipeline(RunState):
         while True:
             if evaluator.should_eval(learner.train_iter):
                 reached = evaluator.eval()
-                self.writer.flush()  # curves appear in TensorBoard at every eval, not only at checkpoints
+                self._flush_logs()
                 self.progress.eval_line(learner.train_iter, collector.envstep, evaluator)
                 if reached:
                     self.stop_reason = (f"eval return {evaluator.last_return:.1f} reached stop_value "
                                         f"{self.cfg['env']['stop_value']}")
+                    return
+                if interrupts.received():  # a signal during the evaluation: it was the step to finish
+                    self.stop_reason = self._stop_due()
                     return
             data = policy.process_rollout(*collector.collect())
             if data is not None:

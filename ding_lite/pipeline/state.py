@@ -44,6 +44,8 @@ class RunState:
     collector_env: Any
     evaluator_env: Any
     _said_env_uncaptured: bool
+    wandb: Any
+    wandb_run_id: str | None
 
     def _reconcile_with_checkpoint(self, cfg: dict, overrides: dict, seed: int | None = None) -> None:
         """The checkpoint's horizons and seed where the caller gave none; refused or warned config changes.
@@ -85,6 +87,7 @@ class RunState:
             "evaluator": self.evaluator.state_dict(),
             "rng": get_rng_state(),
             "tb_last_steps": self.writer.last_steps(),
+            "wandb_run_id": self.wandb_run_id,
             "config": checkpoint_config(self.cfg),
         }
 
@@ -128,6 +131,8 @@ class RunState:
                            "manager cannot be captured: checkpoints keep everything else, and a resume starts new "
                            "episodes")
         save_checkpoint(state, str(path))
+        if self.wandb is not None:
+            self.wandb.flush()  # W&B gets its rows when TensorBoard's file gets them
 
     def _save_iteration(self, ctx: RunContext) -> None:
         ckpt_dir = self.run_dir / CKPT_DIR

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ding_lite.config.compile import compile_config, get_path
 from ding_lite.config.errors import ConfigError
-from ding_lite.config.keys import IGNORED, SILENT, Key, defaults, iter_keys, mount
+from ding_lite.config.keys import IGNORED, LITE, SILENT, Key, defaults, iter_keys, mount
 from ding_lite.config.rules import all_of, of_type, positive
 from ding_lite.envs import managers as env_manager
 from ding_lite.worker import collector as collector_mod
@@ -12,6 +12,7 @@ from ding_lite.worker import learner as learner_mod
 
 HORIZON_KEYS = ("max_env_step", "max_train_iter")
 _HORIZON_RULE = all_of(of_type(int), positive)
+_NAME_RULE = lambda v: None if v is None or (isinstance(v, str) and v.strip()) else "be None or a non-empty name"
 
 PIPELINE_KEYS = dict(
     exp_name=Key("default_experiment", "experiment dir name (relative to the working directory)",
@@ -22,6 +23,12 @@ PIPELINE_KEYS = dict(
     max_train_iter=Key(None, "stop after this many gradient updates (None: no limit)", _HORIZON_RULE, resume=SILENT),
 )
 """The top-level keys (DI-engine passes seed and the horizons to its entry functions; the files may set them)."""
+
+WANDB_KEYS = dict(  # Weights & Biases beside TensorBoard (pip install -e ".[wandb]")
+    project=Key(None, "W&B project to log to (None: no W&B); the entries' --wandb PROJECT sets it", _NAME_RULE,
+                resume=SILENT, di=LITE),
+    entity=Key(None, "W&B team or user (None: your default entity)", _NAME_RULE, resume=SILENT, di=LITE),
+)
 
 RESUME_KEYS = dict(
     resume_training=Key(False, "continue the checkpoint's run: counters, RNG, logs, dirs", resume=SILENT),
@@ -35,7 +42,18 @@ def pipeline_keys(policy_cls: type) -> dict:
     policy = mount(policy, "learn.learner", learner_mod.KEYS)
     policy = mount(policy, "collect.collector", collector_mod.KEYS)
     policy = mount(policy, "eval.evaluator", evaluator_mod.KEYS)
-    return dict(PIPELINE_KEYS, env=env_manager.KEYS, policy=policy)
+    return dict(PIPELINE_KEYS, env=env_manager.KEYS, policy=policy, wandb=WANDB_KEYS)
+
+
+def policy_type(main: dict, create: dict, default: str) -> str:
+    """The policy a config trains: create_config's type (the one DI-engine builds), else main_config's, else the
+    entry's default; the two files' types must agree (DI-engine would build one and record the other)."""
+    names = [(tree.get("policy") or {}).get("type") for tree in (create, main)]
+    if names[0] and names[1] and names[0] != names[1]:
+        raise ConfigError(f"config key 'policy.type' is '{names[1]}' in main_config but '{names[0]}' in "
+                          f"create_config: DI-engine builds create_config's policy but records main_config's type; "
+                          "make the two agree.")
+    return names[0] or names[1] or default
 
 
 def pipeline_defaults(policy_cls: type) -> dict:

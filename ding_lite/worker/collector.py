@@ -16,6 +16,9 @@ KEYS = dict(
     type=Key("sample", "'sample': n_sample transitions per collect ('episode': whole episodes, PG)"),
     collect_print_freq=Key(100, "DI-engine's collector console cadence (train iters); ding_lite shows the collector's "
                            "figures every learn.learner.hook.log_show_after_iter instead", resume=SILENT),
+    get_train_sample=Key(False, "DI-engine's episode collector: hand the policy's training samples rather than raw "
+                         "episodes; ding_lite's episode collector always hands whole episodes to process_rollout, "
+                         "which makes the samples (either value)"),
 )
 """``policy.collect.collector`` (DI-engine's create_config ``collector``)."""
 

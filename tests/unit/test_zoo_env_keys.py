@@ -71,3 +71,12 @@ def test_env_wrapper_names_only_the_presets_that_change_nothing_here():
 
 def test_sac_discrete_is_discrete_sac():
     assert get_policy_class("sac_discrete") is get_policy_class("discrete_sac")
+
+
+def test_sqil_and_demonstration_keys_are_one_sentence_each():
+    with pytest.raises(ConfigError, match=r"^config key 'policy.collect.model_path' must be left out: it names the "
+                                          r"expert of DI-engine's SQIL entry \(serial_pipeline_sqil\)"):
+        _compiled("sql", {"policy": {"collect": {"model_path": "expert.pth.tar"}}})
+    with pytest.raises(ConfigError, match=r"^config key 'policy.collect.save_path' must be left out: it belongs to "
+                                          r"DI-engine's demonstration-data generation \(collect_demo_data\)"):
+        _compiled("td3", {"policy": {"collect": {"save_path": "expert.pkl"}}})

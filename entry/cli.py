@@ -51,8 +51,14 @@ def _train(args: argparse.Namespace, prog: str, default_policy: str) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     resume = f"python -m {prog} -c {shlex.quote(pipeline.config_path)} --resume "
+    from ding_lite.utils.faults import RunFault
+
     try:
         pipeline.run(console=sys.stdout)
+    except RunFault as exc:  # a full disk, a non-finite value: the sentence names the checkpoint to resume from
+        then = "" if "no checkpoint was written" in str(exc) else f"; resume with: {resume}{shlex.quote(str(pipeline.run_dir))}"
+        print(f"error: {exc}{then}", file=sys.stderr, flush=True)
+        return 1
     except EnvFailure as exc:
         from ding_lite.pipeline.layout import newest_in_run
 

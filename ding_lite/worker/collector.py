@@ -114,7 +114,7 @@ class SampleSerialCollector:
         self.ctx.envstep = self.envstep
         if env_restorable:
             self.env.load_state_dict(state["env"])
-            self._obs = np.asarray(state["obs"])
+            self._obs = None if state["obs"] is None else np.asarray(state["obs"])  # saved before the first collect
             self._ep_return = np.asarray(state["ep_return"], dtype=np.float64).copy()
             self._ep_len = np.asarray(state["ep_len"], dtype=np.int64).copy()
         else:
@@ -232,7 +232,7 @@ class EpisodeSerialCollector:
         self._clear_rows()
         if env_restorable:
             self.env.load_state_dict(state["env"])
-            self._obs = np.asarray(state["obs"])
+            self._obs = None if state["obs"] is None else np.asarray(state["obs"])  # saved before the first collect
             self._rows = {k: list(np.asarray(v)) for k, v in state["rows"].items()}
             self._t = len(next(iter(self._rows.values()))) if self._rows else 0
             self._start = np.asarray(state["start"], dtype=np.int64).copy()

@@ -12,6 +12,8 @@ KEYS = dict(
         load_ckpt_before_run=Key("", "checkpoint to start from ('' for none)", resume=SILENT),
         save_ckpt_after_iter=Key(10000, "save a checkpoint every N train iterations (0 disables)", non_negative,
                                  resume=SILENT),
+        save_ckpt_every_seconds=Key(0.0, "also save at the first cycle end N seconds after the last save (0 disables)",
+                                    non_negative, resume=SILENT, di=LITE),
         save_ckpt_after_run=Key(True, "save a final checkpoint when the run ends", resume=SILENT),
         log_show_after_iter=Key(100, "a text-log line every N train iterations", positive, resume=SILENT),
     ),

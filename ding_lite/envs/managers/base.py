@@ -48,6 +48,14 @@ KEYS = dict(
     action_bins_per_branch=Key(None, "(BDQ) each continuous action dimension becomes this many bins",
                                lambda v: None if v is None or (isinstance(v, int) and v >= 2) else
                                "be None or an int >= 2"),
+    desc=Key(None, "DI-engine's FrozenLake map rows, e.g. ['SFFF', 'FHFH', 'FFFH', 'HFFG'] (None: map_name's)"),
+    map_name=Key(None, "DI-engine's FrozenLake map: '4x4' or '8x8' (None: gymnasium's default)"),
+    is_slippery=Key(None, "DI-engine's FrozenLake: moves slip sideways (None: gymnasium's default, True)"),
+    save_replay_gif=Key(False, "DI-engine's FrozenLake gif of each episode: not here (env.replay_path records mp4s)",
+                        lambda v: None if not v else
+                        "be False: ding_lite records evaluation episodes as mp4 files with env.replay_path instead"),
+    n_bits=Key(None, "DI-engine's BitFlip: bits of the state and of the goal",
+               lambda v: None if v is None or (isinstance(v, int) and v >= 1) else "be a positive int"),
     rew_clip=Key(False, "DI-engine's BipedalWalker key: training rewards below -10 count as -10 (eval returns not)"),
     env_wrapper=Key("default", "DI-engine's DingEnvWrapper preset: 'default'/'mujoco_default' add nothing here, "
                     "'atari_default' is the Atari preset ding_lite applies to every Atari id anyway",

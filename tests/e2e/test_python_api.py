@@ -41,5 +41,6 @@ def test_a_resume_keeps_the_checkpoint_s_seed_and_refuses_another(tmp_path):
         load_pipeline("cartpole_ppo_config.py", SEARCH_PATH, seed=5, resume=str(first.run_dir), base_dir=tmp_path)
     resumed = load_pipeline("cartpole_ppo_config.py", SEARCH_PATH, resume=str(first.run_dir), base_dir=tmp_path)
     assert resumed.cfg["seed"] == 3
+    resumed.lock.release()  # the run dir's lock: the next pipeline on it is built in this same process
     assert load_pipeline("cartpole_ppo_config.py", SEARCH_PATH, seed=3, resume=str(first.run_dir),
                          base_dir=tmp_path).cfg["seed"] == 3

@@ -18,7 +18,7 @@ from ding_lite.envs.managers import make_manager
 from ding_lite.envs.managers.base import EnvFailure
 from ding_lite.envs.registry import resolve_env
 from ding_lite.pipeline import interrupts
-from ding_lite.pipeline.claim import claim_for_resume, clean_up, end_session
+from ding_lite.pipeline.claim import claim_for_resume, clean_up, end_session, released_on_error
 from ding_lite.pipeline.console import note, warn
 from ding_lite.pipeline.finite import FiniteGuard
 from ding_lite.pipeline.layout import (
@@ -110,6 +110,7 @@ class SerialPipeline(RunState, RunLogs):
                                                                   render=self.videos is not None))
         self.policy = self.policy_cls(cfg["policy"], seed, action_space=self.collector_env.action_space)
         self.policy.check_spaces(self.collector_env.observation_space, self.collector_env.action_space, env_cfg["env_id"])
+        self.warnings += self.policy.console_notes
         if self.checkpoint is not None:
             self.policy.check_learn_state(self.checkpoint["policy"], str(self.ckpt_path))
 
@@ -203,20 +204,21 @@ class SerialPipeline(RunState, RunLogs):
         return self
 
     def _run(self, console: TextIO | None, batch_notes: list[str]) -> None:
-        self._open_run_dir()
-        self._wire()
-        for message in self.warnings:
-            warn(message, self.log.write, console)
-        self._open_wandb(lambda message: warn(message, self.log.write, console))
-        self.say = lambda message: note(message, self.log.write, console)
-        clean_up(self.lock, self.say)
-        for text in [*self.policy.notes, *batch_notes]:
-            self.say(text)
-        if self.resuming:
-            show_restore(self.cfg, self.checkpoint, self.log.write, console)
-        self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
-                       f"env manager {self.collector_env.choice}")
-        self.collector_env.say = self.evaluator_env.say = self.log.write
+        with released_on_error(self):  # a full disk before the loop is one sentence too
+            self._open_run_dir()
+            self._wire()
+            for message in self.warnings:
+                warn(message, self.log.write, console)
+            self._open_wandb(lambda message: warn(message, self.log.write, console))
+            self.say = lambda message: note(message, self.log.write, console)
+            clean_up(self.lock, self.say)
+            for text in [*self.policy.notes, *batch_notes]:
+                self.say(text)
+            if self.resuming:
+                show_restore(self.cfg, self.checkpoint, self.log.write, console)
+            self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
+                           f"env manager {self.collector_env.choice}")
+            self.collector_env.say = self.evaluator_env.say = self.say  # a worker restarted: not exact any more
         self._said_env_uncaptured = False
         failure: BaseException | None = None
         try:

@@ -76,7 +76,11 @@ def test_sac_discrete_is_discrete_sac():
 def test_sqil_and_demonstration_keys_are_one_sentence_each():
     with pytest.raises(ConfigError, match=r"^config key 'policy.collect.model_path' must be left out: it names the "
                                           r"expert of DI-engine's SQIL entry \(serial_pipeline_sqil\)"):
-        _compiled("sql", {"policy": {"collect": {"model_path": "expert.pth.tar"}}})
+        _compiled("dqn", {"policy": {"collect": {"model_path": "expert.pth.tar"}}})
+    sql = get_policy_class("sql")(_compiled("sql", {"policy": {"collect": {"model_path": "e.pth.tar"}}})["policy"], 0)
+    assert sql.console_notes == [("policy.collect.model_path 'e.pth.tar' names the expert of DI-engine's SQIL, whose "
+                                 "demonstrations ding_lite does not add: this run trains plain soft Q-learning, as "
+                                 "DI-engine's serial_pipeline does with this file (its serial_pipeline_sqil adds them).")]
     with pytest.raises(ConfigError, match=r"^config key 'policy.collect.save_path' must be left out: it belongs to "
                                           r"DI-engine's demonstration-data generation \(collect_demo_data\)"):
         _compiled("td3", {"policy": {"collect": {"save_path": "expert.pkl"}}})

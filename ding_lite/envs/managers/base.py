@@ -82,8 +82,9 @@ KEYS = dict(
         ray=dict(  # type='ray': the envs split over Ray actors (pip install -e ".[ray]")
             num_actors=Key(2, "Ray actors per env manager (collector and evaluator each); at most one per env",
                            positive, di=LITE),
-            num_cpus=Key(1.0, "CPUs each Ray actor reserves for its lifetime (fractions share a core)", non_negative,
-                         di=LITE),
+            num_cpus=Key(None, "CPUs each Ray actor reserves for its lifetime (fractions share a core); None: sized from "
+                         "the cluster's free CPUs so that a run's collector and evaluator actors both start (at most 1 "
+                         "each)", all_of(of_type(int, float), non_negative), di=LITE),
             num_gpus=Key(0.0, "GPUs each Ray actor reserves", non_negative, di=LITE),
             resources=Key(None, "custom Ray resources each actor needs, e.g. {'sim_node': 1}", of_type(dict),
                           di=LITE),

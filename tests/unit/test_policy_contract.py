@@ -12,9 +12,11 @@ import pytest
 import torch
 
 from configs import SEARCH_PATH
+from ding_lite.config.compile import accepted_types, compile_config
+from ding_lite.config.keys import iter_keys
 from ding_lite.config.loader import load_config_file
 from ding_lite.pipeline import SerialPipeline
-from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import compile_run_config, pipeline_keys
 from ding_lite.policy.registry import POLICIES, get_policy_class
 from ding_lite.utils.checkpoint_io import CheckpointError
 from ding_lite.worker.hooks import Hook
@@ -59,9 +61,8 @@ def compiled_policy(name: str, **model_edits):
     main, create, _ = load_config_file(CONTRACT_RUNS[name][0], SEARCH_PATH)
     main = merged(main, {"policy": {"model": model_edits}})
     cls = get_policy_class(name)
-    from ding_lite.config.compile import compile_config
 
-    cfg = compile_config(main, create, pipeline_defaults(cls), pipeline_rules(cls))
+    cfg = compile_run_config(main, create, cls)
     return cls(cfg["policy"], seed=0)
 
 
@@ -96,14 +97,15 @@ def test_registry_key_is_the_class_name_and_its_config_type(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_rule_names_a_path_that_exists(name):
-    cls = get_policy_class(name)
-    defaults = pipeline_defaults(cls)
-    for path in pipeline_rules(cls):
-        node = defaults
-        for part in path.split("."):
-            assert isinstance(node, dict) and part in node, f"rule {path!r} names no config key"
-            node = node[part]
+def test_every_declared_key_has_a_meaning_and_a_default_its_rule_accepts(name):
+    """A default its own type or rule rejects would make an empty config fail; every key says what it does."""
+    keys = pipeline_keys(get_policy_class(name))
+    for path, decl in iter_keys(keys):
+        assert decl.meaning.strip(), f"{path} has no meaning"
+        types = accepted_types(decl)
+        assert types is None or decl.default is None or isinstance(decl.default, types), path
+    cfg = compile_config({}, {}, keys)  # every rule passes on the defaults
+    assert cfg["policy"]["type"] == name
 
 
 def vary_learn_state(policy) -> None:

@@ -30,6 +30,7 @@ from ding_lite.pipeline.layout import (
     run_dir_of_checkpoint,
 )
 from ding_lite.pipeline.progress import Progress
+from ding_lite.pipeline.side_state import SideState
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
 from ding_lite.pipeline.tree import config_notes, pipeline_defaults, pipeline_rules
@@ -171,6 +172,7 @@ class SerialPipeline(RunState):
         self.evaluator = evaluator_mod.InteractionSerialEvaluator(
             self.evaluator_env, self.policy.eval_forward, pol["eval"]["evaluator"]["eval_freq"],
             cfg["env"]["n_evaluator_episode"], cfg["env"]["stop_value"], hooks, ctx, self._report)
+        self.side = SideState(self.run_dir / CKPT_DIR, self.policy.side_state(), self.log.write, self._note)
         if self.checkpoint is not None:
             hooks.register("before_run", LoadCkptHook(self.checkpoint, self._restore))
         if hook_cfg["save_ckpt_after_iter"]:
@@ -227,6 +229,7 @@ class SerialPipeline(RunState):
         batch_notes = set_batch(self.cfg, self.policy.name, {"n_sample": n_sample, "n_episode": n_episode})
         set_horizons(self.cfg, {"max_env_step": max_env_step, "max_train_iter": max_train_iter})
         start = time.perf_counter()
+        self.console, self.progress = console, None
         self._open_run_dir()
         self._wire()
         for message in self.warnings:

@@ -47,7 +47,7 @@ class OffPolicy(Policy):
                 replay_buffer_size=10000,  # transitions kept (FIFO)
                 # training starts once the buffer holds max(batch_size, this, random_collect_size)
                 replay_buffer_start_size=0,
-                save_with_ckpt=False,  # write the buffer beside each checkpoint (resume is then exact)
+                save_with_ckpt=True,  # checkpoints keep the buffer, written incrementally (resume is then exact)
                 alpha=0.6,  # priority only: how strongly priorities skew sampling (0: uniform)
                 beta=0.4,  # priority only: importance-sampling exponent at the start, annealed to 1
                 anneal_step=100000,  # priority only: samples over which beta reaches 1

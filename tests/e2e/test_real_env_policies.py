@@ -20,7 +20,7 @@ main_config.policy.cuda = False
 main_config.env.update(collector_env_num=2, evaluator_env_num=1, n_evaluator_episode=1, stop_value=10 ** 9)
 main_config.policy.learn.update(update_per_collect=2, batch_size=16)
 main_config.policy.learn['learner'] = dict(hook=dict(save_ckpt_after_iter=20))
-main_config.policy.other.replay_buffer.update(replay_buffer_size=2000, save_with_ckpt=True)
+main_config.policy.other.replay_buffer.update(replay_buffer_size=2000)
 main_config.policy.eval.evaluator.eval_freq = 40
 """
 PONG_DQN = "from configs.pong_dqn_config import main_config, create_config\n" + SHORT + """
@@ -54,7 +54,7 @@ def kill9_then_resume_equals_uninterrupted(tmp_path: Path, config: str) -> None:
     result = run_cli(OFFPOLICY, "-c", "short_config.py", "--max-train-iter", HORIZON, cwd=straight)
     assert result.returncode == 0, result.stderr
     proc = start_cli(OFFPOLICY, "-c", "short_config.py", "--max-train-iter", HORIZON, cwd=broken)
-    first = broken / "exact" / "ckpt" / "iteration_20.pth.tar"  # the buffer's side file comes first
+    first = broken / "exact" / "ckpt" / "iteration_20.pth.tar"
     deadline = time.time() + 120
     while not first.exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.01)

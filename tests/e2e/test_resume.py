@@ -56,10 +56,22 @@ def assert_same_tensors(a, b, where=""):
         assert a == b, where
 
 
+def assert_same_side_state(run: Path, reference: Path, got: dict, want: dict) -> None:
+    """The replay buffer a checkpoint lists: its manifest (newest row, counters, priorities) and every segment
+    file it needs, byte for byte."""
+    assert ("side_state" in got) == ("side_state" in want)
+    assert_same_tensors(got.get("side_state", {}), want.get("side_state", {}), "side_state")
+    for name, manifest in want.get("side_state", {}).items():
+        for segment, _, _ in manifest["segments"]:
+            path = Path("ckpt") / name / segment
+            assert (run / path).read_bytes() == (reference / path).read_bytes(), path
+
+
 def assert_same_run(run: Path, reference: Path, horizon: str = HORIZON) -> None:
     got, want = final_state(run, horizon), final_state(reference, horizon)
     for key in ("policy", "learner", "collector", "evaluator", "rng", "train_iter", "envstep"):
         assert_same_tensors(got[key], want[key], key)
+    assert_same_side_state(run, reference, got, want)
     scalars, expected = comparable_scalars(run), comparable_scalars(reference)
     assert scalars.keys() == expected.keys()
     for tag, points in scalars.items():

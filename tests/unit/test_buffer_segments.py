@@ -14,7 +14,7 @@ from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.data.segment_file import read_segment
 from ding_lite.utils.checkpoint_io import CheckpointError
 from tests.unit.test_frame_storage import SHAPE, Stream
-from tests.unit.test_replay_buffer import N, OBS, as_rollout, make_stream
+from tests.unit.test_replay_buffer import OBS, N, as_rollout, make_stream
 
 
 def view(buf: ReplayBuffer) -> dict[str, np.ndarray]:

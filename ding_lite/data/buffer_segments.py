@@ -142,6 +142,13 @@ def load_side_file(buffer: ReplayBuffer, path: str) -> None:
     buffer.load_state_dict(state, source=path)
 
 
+def check_segments(manifest: dict, directory: str, needed_by: str) -> None:
+    """Every segment a manifest lists is present and whole (headers only): one sentence before a resume changes
+    anything."""
+    for name, _, _ in manifest.get("segments", []):
+        read_segment(os.path.join(directory, name), needed_by)
+
+
 def _read_parts(buffer: ReplayBuffer, manifest: dict, directory: str, needed_by: str) -> list[tuple[dict, dict]]:
     """Open every segment (memory maps) and check it before the buffer changes."""
     parts = []

@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from ding_lite.data.buffer_segments import listed_segments, remove_unlisted
+from ding_lite.data.buffer_segments import check_segments, listed_segments, remove_unlisted
 from ding_lite.pipeline.layout import BEST_CKPT
 from ding_lite.utils.checkpoint_io import list_iteration_checkpoints
 
@@ -26,6 +26,12 @@ from ding_lite.utils.checkpoint_io import list_iteration_checkpoints
 def side_file(ckpt: Path, name: str) -> Path:
     """``iteration_N.pth.tar`` -> ``iteration_N.{name}.pth.tar`` beside it (the whole-buffer format)."""
     return ckpt.with_name(ckpt.name.replace(".pth.tar", f".{name}.pth.tar"))
+
+
+def check_side_files(ckpt: dict, ckpt_path: Path) -> None:
+    """The segment files a checkpoint to resume lists are all there and whole (before any file changes)."""
+    for name, manifest in (ckpt.get("side_state") or {}).items():
+        check_segments(manifest, str(ckpt_path.parent / name), str(ckpt_path))
 
 
 class SideState:
@@ -50,11 +56,14 @@ class SideState:
         self.prune()  # first: a file left by a save that was killed is not listed and may be rewritten
         return {name: side.save_segments(str(self.ckpt_dir / name)) for name, side in self.sides.items()}
 
-    def restore(self, ckpt: dict, ckpt_path: Path) -> None:
+    def restore(self, ckpt: dict, ckpt_path: Path, enabled: bool) -> None:
         saved = ckpt.get("side_state") or {}
         for name, side in self.sides.items():
             label, old = name.replace("_", " "), side_file(ckpt_path, name)
-            if name in saved:
+            if not enabled and (name in saved or old.exists()):
+                self.note(f"{label} of this checkpoint is not loaded (policy.other.replay_buffer.save_with_ckpt="
+                          f"False): {side.missing_note}")
+            elif name in saved:
                 side.load_segments(saved[name], str(ckpt_path.parent / name), str(ckpt_path))
                 self.log(f"{label} restored from {ckpt_path} and {len(saved[name]['segments'])} segment files in "
                          f"{ckpt_path.parent / name} ({len(side):,} transitions)")

@@ -13,7 +13,7 @@ from typing import Any
 from ding_lite.config.changes import classify_changes, with_new_keys
 from ding_lite.config.save import checkpoint_config
 from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR
-from ding_lite.pipeline.side_state import SideState
+from ding_lite.pipeline.side_state import SideState, check_side_files
 from ding_lite.pipeline.tree import HORIZON_KEYS, pipeline_defaults
 from ding_lite.utils.checkpoint_io import CheckpointError, prune_checkpoints, save_checkpoint
 from ding_lite.utils.rng import get_rng_state, set_rng_state
@@ -64,6 +64,8 @@ class RunState:
                 f"checkpoint '{self.ckpt_path}' was made under a config that differs in keys that shape its saved "
                 f"state ({', '.join(refused)}); resume with the original values or start a new run."
             )
+        if cfg["policy"].get("other", {}).get("replay_buffer", {}).get("save_with_ckpt", True):
+            check_side_files(self.checkpoint, self.ckpt_path)
         if warned:
             self.warnings.append(f"resuming with config changes that the checkpoint did not have: {', '.join(warned)}")
 
@@ -103,7 +105,7 @@ class RunState:
         elif not restorable:
             self.log.write("env state was not captured in this checkpoint: envs start new episodes on resume")
         set_rng_state(ckpt["rng"])
-        self.side.restore(ckpt, self.ckpt_path)
+        self.side.restore(ckpt, self.ckpt_path, self.policy.saves_side_state())
         self.log.write(f"resumed from {self.ckpt_path} at train_iter={self.learner.train_iter} "
                        f"envstep={self.collector.envstep}")
 

@@ -92,6 +92,18 @@ def kill9_after_first_checkpoint(proc: subprocess.Popen, ckpt_dir: Path, delay: 
     assert proc.returncode == -signal.SIGKILL
 
 
+def kill9_after_a_prune(proc: subprocess.Popen, ckpt_dir: Path, newer: str, pruned: str) -> None:
+    """SIGKILL the run once checkpoint ``newer`` exists and ``pruned`` has been pruned (max_ckpt_keep)."""
+    deadline = time.time() + 120
+    gone = lambda: (ckpt_dir / newer).exists() and not (ckpt_dir / pruned).exists()
+    while not gone() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    assert proc.poll() is None and gone(), "the run ended or never pruned before the kill"
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> Path:
     """One uninterrupted run to HORIZON, the yardstick for every resumed run."""

@@ -1,0 +1,115 @@
+"""The replay buffer in checkpoints from the real CLI: a kill -9 inside a segment write, a deleted segment (one
+sentence, nothing changed), a checkpoint with an old-format buffer file, and the docs page's commands."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import torch
+
+from ding_lite.data.replay_buffer import ReplayBuffer
+from ding_lite.pipeline.side_state import side_file
+from tests.e2e.conftest import run_cli, start_cli
+from tests.e2e.test_old_checkpoints import rewrite
+from tests.e2e.test_resume import assert_same_run, assert_same_tensors
+
+OFFPOLICY = "entry.serial_offpolicy"
+CONFIG = """\
+from configs.cartpole_dqn_config import main_config, create_config
+main_config.exp_name = 'buf'
+main_config.env.stop_value = 1000
+main_config.policy.learn.learner.hook.save_ckpt_after_iter = {every}
+main_config.policy.learn.learner.max_ckpt_keep = 2
+"""
+
+
+def two_dirs(tmp_path: Path, every: int) -> tuple[Path, Path]:
+    dirs = tmp_path / "straight", tmp_path / "broken"
+    for work in dirs:
+        work.mkdir()
+        (work / "buf_config.py").write_text(CONFIG.format(every=every))
+    return dirs
+
+
+def stopped(pid: int) -> bool:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0] in "Tt"
+
+
+def test_kill9_inside_a_segment_write_then_resume_latest_is_bit_identical(tmp_path):
+    straight, broken = two_dirs(tmp_path, every=5)
+    horizon = "400"
+    assert run_cli(OFFPOLICY, "-c", "buf_config.py", "--max-train-iter", horizon, cwd=straight).returncode == 0
+    proc = start_cli(OFFPOLICY, "-c", "buf_config.py", "--max-train-iter", horizon, cwd=broken)
+    segments = broken / "buf" / "ckpt" / "replay_buffer"
+    caught: list[str] = []
+    while not caught and proc.poll() is None:
+        temps = [n for n in (os.listdir(segments) if segments.is_dir() else []) if ".seg.tmp." in n]
+        if temps:  # stop the writer, then see whether the temp file is still there: it is mid-write
+            proc.send_signal(signal.SIGSTOP)
+            while not stopped(proc.pid):
+                time.sleep(0.0005)
+            caught = [n for n in temps if (segments / n).exists()]
+            if not caught:
+                proc.send_signal(signal.SIGCONT)
+        time.sleep(0.0005)
+    assert caught, "the run ended before a segment write was caught in progress"
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert (segments / caught[0]).exists()  # the half-written segment is left behind, under its temp name
+    resumed = run_cli(OFFPOLICY, "-c", "buf_config.py", "--resume", "latest", "--max-train-iter", horizon, cwd=broken)
+    assert resumed.returncode == 0, resumed.stderr
+    assert not [n for n in os.listdir(segments) if ".tmp." in n]  # the resumed run removed it
+    assert_same_run(broken / "buf", straight / "buf", horizon)  # the buffer's manifest and segments included
+
+
+def test_a_deleted_segment_is_one_sentence_naming_it_and_its_checkpoint_and_changes_nothing(tmp_path):
+    _, work = two_dirs(tmp_path, every=20)
+    assert run_cli(OFFPOLICY, "-c", "buf_config.py", "--max-train-iter", "60", cwd=work).returncode == 0
+    run = tmp_path / "broken" / "buf"
+    ckpt = run / "ckpt" / "iteration_60.pth.tar"
+    segment = run / "ckpt" / "replay_buffer" / torch.load(ckpt, weights_only=True)["side_state"]["replay_buffer"][
+        "segments"][0][0]
+    segment.unlink()
+    before = sorted((p, p.stat().st_mtime_ns, p.stat().st_size) for p in run.rglob("*"))
+    resumed = run_cli(OFFPOLICY, "-c", "buf_config.py", "--resume", "latest", "--max-train-iter", "120",
+                      cwd=work)
+    assert resumed.returncode == 2
+    assert resumed.stderr == (f"error: Replay buffer segment {segment}, needed by checkpoint {ckpt}, is missing; "
+                              "resume from another checkpoint, or set policy.other.replay_buffer.save_with_ckpt=False "
+                              "to resume with an empty buffer.\n")
+    assert sorted((p, p.stat().st_mtime_ns, p.stat().st_size) for p in run.rglob("*")) == before
+
+
+def load_buffer(run: Path, horizon: str) -> ReplayBuffer:
+    ckpt = run / "ckpt" / f"iteration_{horizon}.pth.tar"
+    buffer = ReplayBuffer(20000, (4,))
+    buffer.load_segments(torch.load(ckpt, weights_only=True)["side_state"]["replay_buffer"],
+                         str(run / "ckpt" / "replay_buffer"), str(ckpt))
+    return buffer
+
+
+def test_a_checkpoint_with_an_old_format_buffer_file_resumes_bit_identically(tmp_path):
+    straight, broken = two_dirs(tmp_path, every=30)
+    assert run_cli(OFFPOLICY, "-c", "buf_config.py", "--max-train-iter", "180", cwd=straight).returncode == 0
+    assert run_cli(OFFPOLICY, "-c", "buf_config.py", "--max-train-iter", "90", cwd=broken).returncode == 0
+    run = broken / "buf"
+    ckpt = run / "ckpt" / "iteration_90.pth.tar"
+    load_buffer(run, "90").save(str(side_file(ckpt, "replay_buffer")))  # format 1: the whole buffer, one file
+    rewrite(str(ckpt), lambda state: state.pop("side_state"))  # as written before incremental saves
+    for path in (run / "ckpt" / "iteration_60.pth.tar", run / "ckpt" / "ckpt_best.pth.tar",
+                 *(run / "ckpt" / "replay_buffer").iterdir()):  # nothing of the incremental format is left
+        path.unlink(missing_ok=True)
+    assert torch.load(side_file(ckpt, "replay_buffer"), weights_only=True)["format"] == "ding_lite.replay_buffer/1"
+    resumed = run_cli(OFFPOLICY, "-c", "buf_config.py", "--resume", "latest", "--max-train-iter", "180", cwd=broken)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"replay buffer restored from {side_file(ckpt, 'replay_buffer')}" in (run / "log" / "train.log").read_text()
+    got, want = (torch.load(r / "ckpt" / "iteration_180.pth.tar", weights_only=True) for r in (run, straight / "buf"))
+    for key in ("policy", "learner", "collector", "evaluator", "rng", "envstep"):
+        assert_same_tensors(got[key], want[key], key)
+    a, b = load_buffer(run, "180"), load_buffer(straight / "buf", "180")
+    assert_same_tensors(a.state_dict(), b.state_dict(), "replay_buffer")
+    assert len(a) == want["envstep"]  # every transition collected (capacity 20,000)
+    assert not side_file(ckpt, "replay_buffer").exists()  # pruned with its checkpoint

@@ -19,7 +19,9 @@ main_config.exp_name = 'exact'
 main_config.env.stop_value = 10 ** 9  # never reached: runs stop on --max-train-iter
 main_config.policy.learn['learner'] = dict(hook=dict(save_ckpt_after_iter=40), max_ckpt_keep=1)
 """
-BUFFER_OFF = "main_config.policy.other.replay_buffer.save_with_ckpt = False\n"
+BUFFER_OFF = """main_config.policy.other.replay_buffer.save_with_ckpt = False
+main_config.policy.learn.learner.max_ckpt_keep = 0  # keep every checkpoint
+"""
 HORIZON = "400"
 
 

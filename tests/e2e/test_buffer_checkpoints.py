@@ -11,6 +11,7 @@ import torch
 
 from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.pipeline.side_state import side_file
+from ding_lite.utils.checkpoint_io import iteration_of
 from tests.e2e.conftest import run_cli, start_cli
 from tests.e2e.test_old_checkpoints import rewrite
 from tests.e2e.test_resume import assert_same_run, assert_same_tensors
@@ -40,21 +41,22 @@ def stopped(pid: int) -> bool:
 
 def test_kill9_inside_a_segment_write_then_resume_latest_is_bit_identical(tmp_path):
     straight, broken = two_dirs(tmp_path, every=5)
-    horizon = "400"
+    horizon = "402"  # a multiple of update_per_collect (6)
     assert run_cli(OFFPOLICY, "-c", "buf_config.py", "--max-train-iter", horizon, cwd=straight).returncode == 0
     proc = start_cli(OFFPOLICY, "-c", "buf_config.py", "--max-train-iter", horizon, cwd=broken)
-    segments = broken / "buf" / "ckpt" / "replay_buffer"
+    ckpt_dir = broken / "buf" / "ckpt"
+    segments = ckpt_dir / "replay_buffer"
     caught: list[str] = []
-    while not caught and proc.poll() is None:
-        temps = [n for n in (os.listdir(segments) if segments.is_dir() else []) if ".seg.tmp." in n]
-        if temps:  # stop the writer, then see whether the temp file is still there: it is mid-write
-            proc.send_signal(signal.SIGSTOP)
-            while not stopped(proc.pid):
-                time.sleep(0.0005)
-            caught = [n for n in temps if (segments / n).exists()]
-            if not caught:
-                proc.send_signal(signal.SIGCONT)
-        time.sleep(0.0005)
+    while proc.poll() is None and not any(iteration_of(p.name) >= 30 for p in ckpt_dir.glob("iteration_*.pth.tar")):
+        time.sleep(0.005)  # a few checkpoints first (saved every 6 iterations, two kept: a prune too)
+    while not caught and proc.poll() is None:  # stop the run again and again until it is stopped mid-write
+        proc.send_signal(signal.SIGSTOP)
+        while proc.poll() is None and not stopped(proc.pid):
+            time.sleep(0.0002)
+        caught = [n for n in os.listdir(segments) if ".seg.tmp." in n]
+        if not caught:
+            proc.send_signal(signal.SIGCONT)
+            time.sleep(0.002)
     assert caught, "the run ended before a segment write was caught in progress"
     proc.send_signal(signal.SIGKILL)
     proc.communicate()

@@ -6,7 +6,8 @@ not continue it) and, with frame storage, whether its ``next_obs`` is kept apart
 immutable until the ring overwrites it. So a save writes
 
 - a *segment* file (:mod:`~ding_lite.data.segment_file`) with every array of the transitions numbered
-  ``[flushed, total - N)`` (pushed since the previous save, minus the newest row), named by that range;
+  ``[flushed, total - N)`` (pushed since the previous save, minus the newest row), named by that range
+  (``replay_buffer.{lo}-{hi}.seg``, beside the checkpoints);
 - a *manifest* returned to the caller, which puts it inside the checkpoint itself (so it is as atomic as the
   checkpoint): counters, the newest row (a few transitions, as tensors), the list of segment files this state
   needs, and the per-slot state that changes in place (a prioritized buffer's priorities, added by it).
@@ -84,17 +85,18 @@ def needed_from(buffer: ReplayBuffer) -> int:
     return low if buffer.frames is None else max(low - (buffer.frames.channels - 1) * buffer.stride, 0)
 
 
-def save_segments(buffer: ReplayBuffer, directory: str) -> dict:
-    """Write the segment of what was pushed since the last save; return the manifest of the whole state."""
+def save_segments(buffer: ReplayBuffer, directory: str, prefix: str = "replay_buffer") -> dict:
+    """Write the segment of what was pushed since the last save (``{prefix}.{lo}-{hi}.seg`` in ``directory``);
+    return the manifest of the whole state."""
     log, total = buffer.segment_log, buffer.total
     upto = max(total - buffer.stride, 0)  # the newest row may still change: it goes into the manifest
     lo = max(log.flushed, needed_from(buffer))
     if upto > lo:
         os.makedirs(directory, exist_ok=True)
-        name, n = f"{lo:012d}-{upto:012d}", 0
-        while os.path.exists(os.path.join(directory, name + SUFFIX)):  # listed by a kept checkpoint: never replace
+        name, n = f"{prefix}.{lo:012d}-{upto:012d}", 0
+        while os.path.exists(os.path.join(directory, name + SUFFIX)):  # maybe listed by a checkpoint: never replace
             n += 1
-            name = f"{lo:012d}-{upto:012d}.{n}"
+            name = f"{prefix}.{lo:012d}-{upto:012d}.{n}"
         firsts, arrays = _part(buffer, lo, upto)
         write_segment(os.path.join(directory, name + SUFFIX), arrays, {"firsts": firsts, "lo": lo, "hi": upto})
         log.segments.append([name + SUFFIX, lo, upto])
@@ -112,13 +114,13 @@ def listed_segments(manifest: dict) -> set[str]:
     return {str(s[0]) for s in manifest.get("segments", [])}
 
 
-def remove_unlisted(directory: str, listed: set[str]) -> list[str]:
-    """Delete the segment files in ``directory`` that no kept state lists; returns their names."""
+def remove_unlisted(directory: str, listed: set[str], prefix: str = "replay_buffer") -> list[str]:
+    """Delete the ``{prefix}.*.seg`` files in ``directory`` that no kept state lists; returns their names."""
     removed = []
     if not os.path.isdir(directory):
         return removed
     for entry in os.listdir(directory):
-        if entry.endswith(SUFFIX) and entry not in listed:
+        if entry.startswith(prefix + ".") and entry.endswith(SUFFIX) and entry not in listed:
             Path(directory, entry).unlink(missing_ok=True)
             removed.append(entry)
     return removed

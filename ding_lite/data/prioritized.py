@@ -97,9 +97,9 @@ class PrioritizedReplayBuffer(ReplayBuffer):
     def state_dict(self) -> dict:
         return {**super().state_dict(), "priority": self._priority_state()}
 
-    def save_segments(self, directory: str) -> dict:
+    def save_segments(self, directory: str, prefix: str = "replay_buffer") -> dict:
         """Priorities change anywhere in place: every manifest holds them all (8 bytes per held transition)."""
-        return {**super().save_segments(directory), "priority": self._priority_state()}
+        return {**super().save_segments(directory, prefix), "priority": self._priority_state()}
 
     def _check_alpha(self, saved: dict | None, source: str) -> None:
         if saved is not None and float(saved["alpha"]) != self.alpha:

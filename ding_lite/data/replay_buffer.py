@@ -289,9 +289,9 @@ class ReplayBuffer:
         """Restore from :meth:`save`'s file (format 1 or 2); every failure is one sentence naming it."""
         load_side_file(self, path)
 
-    def save_segments(self, directory: str) -> dict:
+    def save_segments(self, directory: str, prefix: str = "replay_buffer") -> dict:
         """Write what changed since the last save into ``directory``; the manifest goes into the checkpoint."""
-        return save_segments(self, directory)
+        return save_segments(self, directory, prefix)
 
     def load_segments(self, manifest: dict, directory: str, needed_by: str) -> None:
         """Restore the state of a :meth:`save_segments` manifest (from checkpoint ``needed_by``)."""

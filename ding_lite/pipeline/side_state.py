@@ -1,7 +1,7 @@
 """A checkpoint's side state (the replay buffer): saved incrementally with it, restored on resume, pruned with it.
 
 Each save asks every side object for a manifest (:meth:`ReplayBuffer.save_segments`), which writes the new
-segment files into ``ckpt/<name>/`` first; the manifest then goes inside the checkpoint, so a checkpoint that
+segment file ``ckpt/<name>.<first>-<end>.seg`` first; the manifest then goes inside the checkpoint, so a checkpoint that
 exists always lists exactly the segments it needs, and a kill -9 before it completes leaves only unlisted
 files. Segment files are shared by every checkpoint that lists them; after each save the files that no kept
 checkpoint (periodic, best, final) lists, nor the buffer in memory, are deleted. Checkpoints written before
@@ -30,8 +30,8 @@ def side_file(ckpt: Path, name: str) -> Path:
 
 def check_side_files(ckpt: dict, ckpt_path: Path) -> None:
     """The segment files a checkpoint to resume lists are all there and whole (before any file changes)."""
-    for name, manifest in (ckpt.get("side_state") or {}).items():
-        check_segments(manifest, str(ckpt_path.parent / name), str(ckpt_path))
+    for manifest in (ckpt.get("side_state") or {}).values():
+        check_segments(manifest, str(ckpt_path.parent), str(ckpt_path))
 
 
 class SideState:
@@ -54,7 +54,7 @@ class SideState:
                           "(policy.other.replay_buffer.save_with_ckpt=False): a resume starts with it empty")
             return {}
         self.prune()  # first: a file left by a save that was killed is not listed and may be rewritten
-        return {name: side.save_segments(str(self.ckpt_dir / name)) for name, side in self.sides.items()}
+        return {name: side.save_segments(str(self.ckpt_dir), name) for name, side in self.sides.items()}
 
     def restore(self, ckpt: dict, ckpt_path: Path, enabled: bool) -> None:
         saved = ckpt.get("side_state") or {}
@@ -64,9 +64,9 @@ class SideState:
                 self.note(f"{label} of this checkpoint is not loaded (policy.other.replay_buffer.save_with_ckpt="
                           f"False): {side.missing_note}")
             elif name in saved:
-                side.load_segments(saved[name], str(ckpt_path.parent / name), str(ckpt_path))
-                self.log(f"{label} restored from {ckpt_path} and {len(saved[name]['segments'])} segment files in "
-                         f"{ckpt_path.parent / name} ({len(side):,} transitions)")
+                side.load_segments(saved[name], str(ckpt_path.parent), str(ckpt_path))
+                self.log(f"{label} restored from {ckpt_path} and its {len(saved[name]['segments'])} segment files "
+                         f"({len(side):,} transitions)")
             elif old.exists():
                 side.load(str(old))
                 self.log(f"{label} restored from {old} ({len(side):,} transitions)")
@@ -85,7 +85,7 @@ class SideState:
             return
         for name, side in self.sides.items():
             listed = side.segment_log.names().union(*(found.get(name, set()) for found in lists))
-            remove_unlisted(str(self.ckpt_dir / name), listed)
+            remove_unlisted(str(self.ckpt_dir), listed, name)
 
     def _lists_of(self, ckpt: Path) -> dict[str, set[str]] | None:
         """The segment files a checkpoint lists, by side name (read once per file version, memory-mapped)."""

@@ -15,6 +15,7 @@ from ding_lite.utils.checkpoint_io import iteration_of
 from tests.e2e.conftest import run_cli, start_cli
 from tests.e2e.test_old_checkpoints import rewrite
 from tests.e2e.test_resume import assert_same_run, assert_same_tensors
+from tests.e2e.test_resume_dqn import assert_only_listed_segments
 
 OFFPOLICY = "entry.serial_offpolicy"
 CONFIG = """\
@@ -39,13 +40,26 @@ def stopped(pid: int) -> bool:
         return f.read().rsplit(")", 1)[1].split()[0] in "Tt"
 
 
+def open_segments(pid: int) -> list[str]:
+    """Segment files the (stopped) process has open: it is inside a segment write."""
+    fds = Path(f"/proc/{pid}/fd")
+    found = []
+    for fd in fds.iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.endswith(".seg"):
+            found.append(target)
+    return found
+
+
 def test_kill9_inside_a_segment_write_then_resume_latest_is_bit_identical(tmp_path):
     straight, broken = two_dirs(tmp_path, every=5)
     horizon = "402"  # a multiple of update_per_collect (6)
     assert run_cli(OFFPOLICY, "-c", "buf_config.py", "--max-train-iter", horizon, cwd=straight).returncode == 0
     proc = start_cli(OFFPOLICY, "-c", "buf_config.py", "--max-train-iter", horizon, cwd=broken)
     ckpt_dir = broken / "buf" / "ckpt"
-    segments = ckpt_dir / "replay_buffer"
     caught: list[str] = []
     while proc.poll() is None and not any(iteration_of(p.name) >= 30 for p in ckpt_dir.glob("iteration_*.pth.tar")):
         time.sleep(0.005)  # a few checkpoints first (saved every 6 iterations, two kept: a prune too)
@@ -53,17 +67,20 @@ def test_kill9_inside_a_segment_write_then_resume_latest_is_bit_identical(tmp_pa
         proc.send_signal(signal.SIGSTOP)
         while proc.poll() is None and not stopped(proc.pid):
             time.sleep(0.0002)
-        caught = [n for n in os.listdir(segments) if ".seg.tmp." in n]
+        caught = open_segments(proc.pid)  # the segment file it is writing
         if not caught:
             proc.send_signal(signal.SIGCONT)
             time.sleep(0.002)
     assert caught, "the run ended before a segment write was caught in progress"
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
-    assert (segments / caught[0]).exists()  # the half-written segment is left behind, under its temp name
+    partial = Path(caught[0])
+    listed = {s[0] for c in ckpt_dir.glob("*.pth.tar")
+              for s in torch.load(c, weights_only=True)["side_state"]["replay_buffer"]["segments"]}
+    assert partial.exists() and partial.name not in listed  # left behind, listed by no checkpoint
     resumed = run_cli(OFFPOLICY, "-c", "buf_config.py", "--resume", "latest", "--max-train-iter", horizon, cwd=broken)
     assert resumed.returncode == 0, resumed.stderr
-    assert not [n for n in os.listdir(segments) if ".tmp." in n]  # the resumed run removed it
+    assert_only_listed_segments(broken / "buf")  # the partial file went (its name rewritten whole, or pruned)
     assert_same_run(broken / "buf", straight / "buf", horizon)  # the buffer's manifest and segments included
 
 
@@ -72,7 +89,7 @@ def test_a_deleted_segment_is_one_sentence_naming_it_and_its_checkpoint_and_chan
     assert run_cli(OFFPOLICY, "-c", "buf_config.py", "--max-train-iter", "60", cwd=work).returncode == 0
     run = tmp_path / "broken" / "buf"
     ckpt = run / "ckpt" / "iteration_60.pth.tar"
-    segment = run / "ckpt" / "replay_buffer" / torch.load(ckpt, weights_only=True)["side_state"]["replay_buffer"][
+    segment = run / "ckpt" / torch.load(ckpt, weights_only=True)["side_state"]["replay_buffer"][
         "segments"][0][0]
     segment.unlink()
     before = sorted((p, p.stat().st_mtime_ns, p.stat().st_size) for p in run.rglob("*"))
@@ -89,7 +106,7 @@ def load_buffer(run: Path, horizon: str) -> ReplayBuffer:
     ckpt = run / "ckpt" / f"iteration_{horizon}.pth.tar"
     buffer = ReplayBuffer(20000, (4,))
     buffer.load_segments(torch.load(ckpt, weights_only=True)["side_state"]["replay_buffer"],
-                         str(run / "ckpt" / "replay_buffer"), str(ckpt))
+                         str(run / "ckpt"), str(ckpt))
     return buffer
 
 
@@ -102,7 +119,7 @@ def test_a_checkpoint_with_an_old_format_buffer_file_resumes_bit_identically(tmp
     load_buffer(run, "90").save(str(side_file(ckpt, "replay_buffer")))  # format 1: the whole buffer, one file
     rewrite(str(ckpt), lambda state: state.pop("side_state"))  # as written before incremental saves
     for path in (run / "ckpt" / "iteration_60.pth.tar", run / "ckpt" / "ckpt_best.pth.tar",
-                 *(run / "ckpt" / "replay_buffer").iterdir()):  # nothing of the incremental format is left
+                 *(run / "ckpt").glob("*.seg")):  # nothing of the incremental format is left
         path.unlink(missing_ok=True)
     assert torch.load(side_file(ckpt, "replay_buffer"), weights_only=True)["format"] == "ding_lite.replay_buffer/1"
     resumed = run_cli(OFFPOLICY, "-c", "buf_config.py", "--resume", "latest", "--max-train-iter", "180", cwd=broken)

@@ -55,7 +55,7 @@ def test_killed_and_resumed_with_its_buffer_is_bit_identical(tmp_path, run):
     proc.communicate()
     assert proc.returncode == -signal.SIGKILL
     assert pruned()  # iteration_30 was pruned (max_ckpt_keep=2) before the kill
-    assert list((ckpt_dir / "replay_buffer").glob("*.seg"))
+    assert list(ckpt_dir.glob("replay_buffer.*.seg"))
     resumed = run_cli(OFFPOLICY, "-c", "dqn_exact_config.py", "--resume", "latest", "--max-train-iter", HORIZON,
                       cwd=broken)
     assert resumed.returncode == 0, resumed.stderr
@@ -75,7 +75,7 @@ def assert_only_listed_segments(run: Path) -> None:
     for ckpt in (run / "ckpt").glob("*.pth.tar"):
         state = torch.load(ckpt, weights_only=True)
         listed |= {s[0] for s in state.get("side_state", {}).get("replay_buffer", {}).get("segments", [])}
-    assert listed == {p.name for p in (run / "ckpt" / "replay_buffer").iterdir()}
+    assert listed == {p.name for p in (run / "ckpt").glob("*.seg")}
 
 
 def test_dqn_resume_without_buffer_refills_and_keeps_the_exploration_schedule(tmp_path):
@@ -83,7 +83,7 @@ def test_dqn_resume_without_buffer_refills_and_keeps_the_exploration_schedule(tm
     first = run_cli(OFFPOLICY, "-c", "dqn_exact_config.py", "--max-train-iter", "60", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     ckpt_dir = tmp_path / "dqn_exact" / "ckpt"
-    assert not (ckpt_dir / "replay_buffer").exists()  # turned off: no segment files
+    assert not list(ckpt_dir.glob("*.seg"))  # turned off: no segment files
     off = "checkpoints of this run do not keep the replay buffer (policy.other.replay_buffer.save_with_ckpt=False)"
     assert first.stdout.count(off) == 1  # said once on the console, at the first save
     saved = torch.load(ckpt_dir / "iteration_60.pth.tar", weights_only=True)

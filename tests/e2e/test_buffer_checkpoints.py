@@ -3,7 +3,11 @@ sentence, nothing changed), a checkpoint with an old-format buffer file, and the
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,7 +16,7 @@ import torch
 from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.pipeline.side_state import side_file
 from ding_lite.utils.checkpoint_io import iteration_of
-from tests.e2e.conftest import run_cli, start_cli
+from tests.e2e.conftest import REPO, cli_env, run_cli, start_cli
 from tests.e2e.test_old_checkpoints import rewrite
 from tests.e2e.test_resume import assert_same_run, assert_same_tensors
 from tests.e2e.test_resume_dqn import assert_only_listed_segments
@@ -132,3 +136,50 @@ def test_a_checkpoint_with_an_old_format_buffer_file_resumes_bit_identically(tmp
     assert_same_tensors(a.state_dict(), b.state_dict(), "replay_buffer")
     assert len(a) == want["envstep"]  # every transition collected (capacity 20,000)
     assert not side_file(ckpt, "replay_buffer").exists()  # pruned with its checkpoint
+
+
+def doc_steps(text: str) -> list[tuple[str, str, list[str]]]:
+    """``("file", name, lines)`` for a python block opening ``# NAME``, ``("run", command, shown lines)``."""
+    steps, lines, i = [], text.splitlines(), 0
+    while i < len(lines):
+        fence = re.fullmatch(r"```(\w+)", lines[i])
+        i += 1
+        if not fence:
+            continue
+        body = []
+        while lines[i] != "```":
+            body.append(lines[i])
+            i += 1
+        if fence[1] == "python" and body[0].startswith("# "):
+            steps.append(("file", body[0][2:], body[1:]))
+        for line in body if fence[1] == "console" else []:
+            if line.startswith("$ "):
+                steps.append(("run", line[2:], []))
+            else:
+                steps[-1][2].append(line)
+    return steps
+
+
+def shape(line: str) -> str:
+    return re.sub(r"\d+(\.\d+)?", "N", line)
+
+
+def test_the_docs_page_commands_print_what_it_shows(tmp_path):
+    doc = (REPO / "docs" / "replay_buffer.md").read_text()
+    steps = doc_steps(doc)
+    assert [s[1] for s in steps if s[0] == "run"][:2] == [
+        "python -m entry.serial_offpolicy -c dqn_ckpt_config.py --max-train-iter 240", "ls dqn_ckpt/ckpt"]
+    for kind, what, shown in steps:
+        if kind == "file":
+            (tmp_path / what).write_text("\n".join(shown) + "\n")
+            continue
+        argv = [sys.executable if a == "python" else a for a in shlex.split(what)]
+        result = subprocess.run(argv, check=False, cwd=tmp_path, env=cli_env(), capture_output=True, text=True,
+                                timeout=240)
+        assert result.returncode == 0, (what, result.stderr)
+        printed = [shape(line) for line in (result.stdout + result.stderr).splitlines()]
+        expected = [shape(line.replace("/tmp/docs", str(tmp_path))) for line in shown]
+        if argv[0] == "ls":
+            assert printed == expected, what
+        else:
+            assert all(line in printed for line in expected), (what, expected, printed)

@@ -15,6 +15,9 @@ import sys
 
 
 def exit_now(code: int | None) -> None:
+    from ding_lite.utils.stop_signals import ignore_stop_signals
+
+    ignore_stop_signals()  # the run is over and saved: a Ctrl-C now must not print a traceback from the exit
     code = 0 if code is None else int(code)
     run_exitfuncs = getattr(atexit, "_run_exitfuncs", None)
     if run_exitfuncs is None or sys.getprofile() is not None or sys.gettrace() is not None:

@@ -15,7 +15,7 @@ SILENT = (
     "env.stop_value", "env.n_evaluator_episode",
     "policy.eval.evaluator.eval_freq",
     "policy.learn.resume_training", "policy.learn.learner.max_ckpt_keep",
-    "policy.learn.learner.hook",
+    "policy.learn.learner.hook", "wandb",
 )
 SHAPING = (
     "env.env_id", "env.type", "env.collector_env_num", "env.evaluator_env_num",

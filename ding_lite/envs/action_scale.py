@@ -49,16 +49,53 @@ class DiscretizedPendulum(gym.ActionWrapper):
         return np.full(self.env.action_space.shape, self.values[int(action)], dtype=self.values.dtype)
 
 
+class ActionBins(gym.ActionWrapper):
+    """DI-engine's ``action_bins_per_branch``: bin ``k`` of ``n`` in each dimension is ``2k / (n - 1) - 1``."""
+
+    def __init__(self, env: gym.Env, n: int) -> None:
+        super().__init__(env)
+        self.values = np.linspace(-1.0, 1.0, n).astype(env.action_space.dtype)
+        self.action_space = gym.spaces.MultiDiscrete([n] * env.action_space.shape[0])
+
+    def action(self, action: np.ndarray) -> np.ndarray:
+        return self.values[np.asarray(action, dtype=np.int64)]
+
+
+class RewardFloor(gym.RewardWrapper):
+    """DI-engine's BipedalWalker ``rew_clip``: a fall's -100 counts as -10 in training."""
+
+    floor = -10.0
+
+    def reward(self, reward: float) -> float:
+        return max(self.floor, reward)
+
+
+def clip_rewards(env: gym.Env) -> gym.Env:
+    """``env.rew_clip`` is read by DI-engine's BipedalWalker env only; elsewhere it is one clear error."""
+    if env.spec is None or env.spec.name != "BipedalWalker":
+        name = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
+        raise ConfigError(f"config key 'env.rew_clip' is DI-engine's BipedalWalker key, but the env is {name} "
+                          "(leave the key out).")
+    return RewardFloor(env)
+
+
 def scales(space: gym.spaces.Space) -> bool:
     """Whether ``act_scale`` changes this space: finite bounds other than ``[-1, 1]``."""
     return (isinstance(space, gym.spaces.Box) and bool(np.all(np.isfinite(space.low)))
             and bool(np.all(np.isfinite(space.high))) and not (np.all(space.low == -1) and np.all(space.high == 1)))
 
 
-def wrap_actions(env: gym.Env, act_scale: bool, continuous: bool | None) -> gym.Env:
-    """``env`` with DI-engine's ``act_scale`` and ``continuous`` meanings applied (scaling innermost)."""
+def wrap_actions(env: gym.Env, act_scale: bool, continuous: bool | None, bins: int | None = None) -> gym.Env:
+    """``env`` with DI-engine's ``act_scale``, ``continuous`` and ``action_bins_per_branch`` meanings applied
+    (scaling innermost)."""
     if act_scale and scales(env.action_space):
         env = ActionScale(env)
+    if bins:
+        if not isinstance(env.action_space, gym.spaces.Box) or scales(env.action_space):
+            name = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
+            raise ConfigError(f"config key 'env.action_bins_per_branch' needs continuous actions in [-1, 1], but "
+                              f"{name}'s are {env.action_space} (set env.act_scale=True or leave the key out).")
+        return ActionBins(env, bins)
     is_box = isinstance(env.action_space, gym.spaces.Box)
     if continuous is None or continuous == is_box:  # the env already has the asked kind of actions
         return env

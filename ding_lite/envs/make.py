@@ -16,6 +16,15 @@ import gymnasium as gym
 Wrapper = Callable[[gym.Env], gym.Env]
 
 
+def _register_variants() -> None:
+    from ding_lite.envs.registry import register_variants
+
+    register_variants()
+
+
+_register_variants()  # env worker processes unpickle make_env from here: DI-engine's variant ids exist there too
+
+
 def silence_env_warnings() -> None:
     """gymnasium warns about CartPole-v0 being old; users chose it on purpose (it is DI-engine's benchmark).
 
@@ -36,7 +45,7 @@ def limit_kwargs(max_episode_steps: int | None) -> dict[str, Any]:
 class EnvOptions:
     """What the env config asks beyond ``gym.make``; the default asks nothing, so the env is exactly ``gym.make``'s.
 
-    Picklable: ``AsyncVectorEnv`` sends it to its workers inside ``env_fn``.
+    Picklable: a 'spawn' start sends it to the env worker processes inside ``env_fn``.
     """
 
     frame_stack: int | None = None
@@ -49,17 +58,31 @@ class EnvOptions:
     """DI-engine's ``env.act_scale``: the policy acts in [-1, 1], the env gets actions scaled to its bounds."""
     continuous: bool | None = None
     """DI-engine's ``env.continuous``: False gives Pendulum DI-engine's 11 discrete actions (None: the env's own)."""
+    action_bins: int | None = None
+    """DI-engine's ``env.action_bins_per_branch`` (BDQ): each action dimension takes this many bins in [-1, 1]."""
+    rew_clip: bool = False
+    """DI-engine's BipedalWalker ``env.rew_clip``: training rewards below -10 become -10 (evaluator envs: never)."""
+    render_mode: str | None = None
+    """'rgb_array' for evaluator envs that record videos (``env.replay_path``); rendering draws no random number."""
 
     def wraps(self, env_id: str) -> bool:
         """Whether these options add wrappers to ``env_id``'s envs (the numpy-vectorised backend cannot)."""
         from ding_lite.envs.registry import is_atari
 
-        return is_atari(env_id) or bool(self.frame_stack) or self.act_scale or self.continuous is not None
+        return (is_atari(env_id) or bool(self.frame_stack) or self.act_scale or self.continuous is not None
+                or bool(self.action_bins) or self.rew_clip)
+
+    def make_kwargs(self, env_id: str) -> dict[str, Any]:
+        """Keywords for ``gym.make``: CarRacing takes DI-engine's ``continuous=False`` itself (5 discrete actions)."""
+        if self.continuous is False and env_id.split("/")[-1].startswith("CarRacing"):
+            return {"continuous": False}
+        return {}
 
     def wrap(self, env: gym.Env) -> gym.Env:
-        from ding_lite.envs.action_scale import wrap_actions
+        from ding_lite.envs.action_scale import clip_rewards, wrap_actions
 
-        return wrap_actions(self._wrap_obs(env), self.act_scale, self.continuous)
+        env = wrap_actions(self._wrap_obs(env), self.act_scale, self.continuous, self.action_bins)
+        return clip_rewards(env) if self.rew_clip and self.train else env
 
     def _wrap_obs(self, env: gym.Env) -> gym.Env:
         from ding_lite.envs.registry import is_atari
@@ -68,6 +91,10 @@ class EnvOptions:
             from ding_lite.envs.wrappers import atari_preset
 
             return atari_preset(env, 4 if self.frame_stack is None else self.frame_stack, self.train)
+        if env.spec is not None and env.spec.name == "CarRacing":
+            from ding_lite.envs.wrappers import ChannelFirst
+
+            env = ChannelFirst(env)  # DI-engine's CarRacing env: [3, 96, 96] frames (uint8 here, scaled by the model)
         if self.frame_stack:
             from ding_lite.envs.wrappers import FrameStack
 
@@ -75,11 +102,13 @@ class EnvOptions:
         return env
 
 
-def env_options(env_cfg: dict, evaluator: bool) -> EnvOptions:
+def env_options(env_cfg: dict, evaluator: bool, render: bool = False) -> EnvOptions:
     """The options of the collector's (``evaluator`` False) or the evaluator's envs, from the ``env`` section
-    (a config saved before ``frame_stack`` existed has none)."""
+    (a config saved before ``frame_stack`` existed has none); ``render``: envs that can draw their frames."""
     return EnvOptions(frame_stack=env_cfg.get("frame_stack"), train=not evaluator,
-                      act_scale=bool(env_cfg.get("act_scale")), continuous=env_cfg.get("continuous"))
+                      act_scale=bool(env_cfg.get("act_scale")), continuous=env_cfg.get("continuous"),
+                      action_bins=env_cfg.get("action_bins_per_branch"), rew_clip=bool(env_cfg.get("rew_clip")),
+                      render_mode="rgb_array" if render else None)
 
 
 def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequence[Wrapper] = (),
@@ -90,6 +119,10 @@ def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequen
     ``kwargs`` go to the env itself (e.g. ``render_mode``). For Atari the time limit counts emulator frames, as
     the env's own limit does (4 per agent step).
     """
+    if options is not None:
+        kwargs = {**options.make_kwargs(env_id), **kwargs}
+        if options.render_mode:
+            kwargs = {"render_mode": options.render_mode, **kwargs}
     env = gym.make(env_id, **limit_kwargs(max_episode_steps), **kwargs)
     if options is not None:
         env = options.wrap(env)
@@ -100,5 +133,5 @@ def make_env(env_id: str, max_episode_steps: int | None = None, wrappers: Sequen
 
 def env_fn(env_id: str, max_episode_steps: int | None = None,
            options: EnvOptions | None = None) -> Callable[[], gym.Env]:
-    """A picklable zero-argument builder for vector envs (``AsyncVectorEnv`` sends it to its workers)."""
+    """A picklable zero-argument builder for vector envs (a 'spawn' start sends it to the env workers)."""
     return partial(make_env, env_id, max_episode_steps, (), options)

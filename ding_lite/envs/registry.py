@@ -46,13 +46,18 @@ DEFAULT_ENV_ID = "CartPole-v0"
 _HEALTHY = "v5 pays the healthy reward only on healthy steps"
 _LANDER = ("v3 redraws wind and turbulence at every reset, fixes a non-determinism bug and widens the observation "
            "bounds")
+_ANT = ("it runs as gymnasium's Ant-v4 with use_contact_forces=True, which keeps v3's 111 observation values (27 "
+        "positions and velocities, 84 clipped contact forces) and its contact cost, on the mujoco bindings")
+_TAXI = "the same map and rewards; v4 fixes only the optional is_rainy and fickle_passenger dynamics (both off by default)"
 RENAMED = {
     "Hopper-v3": ("Hopper-v5", _HEALTHY),
     "Walker2d-v3": ("Walker2d-v5", f"{_HEALTHY}, and both feet have friction 1.9 (v3: the right foot 0.9)"),
     "HalfCheetah-v3": ("HalfCheetah-v5", "same dynamics and rewards, built on the mujoco bindings"),
-    "Ant-v3": ("Ant-v5", f"{_HEALTHY}, and its observation has 105 values, not 111 (no world-body contact forces)"),
+    "Ant-v3": ("ding_lite/AntContactForces-v4", _ANT),
     "Humanoid-v3": ("Humanoid-v5", f"{_HEALTHY}, and its observation has 348 values, not 376 (no world-body entries)"),
     "LunarLander-v2": ("LunarLander-v3", _LANDER),
+    "CarRacing-v2": ("CarRacing-v3", "finishing the lap now terminates the episode instead of truncating it"),
+    "Taxi-v3": ("Taxi-v4", _TAXI),
     "LunarLanderContinuous-v2": ("LunarLanderContinuous-v3", _LANDER),
 }
 """DI-engine's ids that gymnasium 1.x no longer makes -> (the id trained instead, how the task changed)."""
@@ -64,6 +69,21 @@ SIMULATORS = {"ale_py.": ("ale_py", "cv2"), "gymnasium.envs.mujoco": ("mujoco",)
 """Entry-point prefix -> the modules its envs (and their preprocessing) need."""
 _ATARI_ID = re.compile(r"NoFrameskip|Deterministic|^ALE/|-ram")
 ENVPOOL_MANAGER = "env_pool"
+
+
+VARIANTS = {"ding_lite/AntContactForces-v4": ("Ant-v4", {"use_contact_forces": True})}
+"""Ids ding_lite registers with gymnasium for a DI-engine id no gymnasium id matches: id -> (base id, kwargs)."""
+
+
+def register_variants() -> None:
+    """Register ``VARIANTS`` (idempotent): every process that builds envs (env workers too) calls it on import."""
+    import gymnasium
+
+    for new_id, (base, kwargs) in VARIANTS.items():
+        if new_id not in gymnasium.envs.registry and base in gymnasium.envs.registry:
+            spec = gymnasium.spec(base)
+            gymnasium.register(new_id, entry_point=spec.entry_point, max_episode_steps=spec.max_episode_steps,
+                               reward_threshold=spec.reward_threshold, kwargs={**spec.kwargs, **kwargs})
 
 
 def require(module: str, what: str) -> ModuleType:
@@ -123,6 +143,7 @@ def _gymnasium_id(env_id: str, env_type: str | None, user_modules: list[ModuleTy
     if env_id not in registry and game and f"{game[1]}NoFrameskip-v4" in registry:
         note = f"envpool's task '{env_id}' runs as '{game[1]}NoFrameskip-v4' with the same preprocessing."
         env_id = f"{game[1]}NoFrameskip-v4"
+    register_variants()
     if env_id in RENAMED:
         new_id, change = RENAMED[env_id]
         note = (f"env '{env_id}' is not made by gymnasium 1.x: training '{new_id}' instead, "

@@ -125,6 +125,19 @@ class WarpFrame(gym.ObservationWrapper):
         return cv2.resize(gray, (self.size, self.size), interpolation=cv2.INTER_AREA)
 
 
+class ChannelFirst(gym.ObservationWrapper):
+    """``[H, W, C]`` frames as ``[C, H, W]`` (the conv encoder's layout), dtype kept."""
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        space = env.observation_space
+        self.observation_space = gym.spaces.Box(space.low.transpose(2, 0, 1), space.high.transpose(2, 0, 1),
+                                                dtype=space.dtype)
+
+    def observation(self, observation: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(observation.transpose(2, 0, 1))
+
+
 class ClipReward(gym.RewardWrapper):
     """The reward's sign (-1, 0 or 1): scores differ by orders of magnitude between games."""
 

@@ -7,7 +7,7 @@ from typing import Any
 import torch
 
 from ding_lite.model.common.encoder import build_encoder
-from ding_lite.model.common.head import HEADS
+from ding_lite.model.common.head import HEADS, BranchingHead
 from ding_lite.model.common.model import Model
 from ding_lite.model.common.noisy import reset_noise
 
@@ -53,11 +53,61 @@ class QNetwork(Model):
 
     forward = q_values
 
+    def features(self, obs: torch.Tensor) -> torch.Tensor:
+        """The encoder's output (ST-DIM's auxiliary loss reads it)."""
+        return self.encoder(obs)
+
     def dist_logits(self, obs: torch.Tensor) -> torch.Tensor:
         return self.head.dist_logits(self.encoder(obs))
 
     def quantiles(self, obs: torch.Tensor, *args: torch.Tensor) -> torch.Tensor:
         return self.head.quantiles(self.encoder(obs), *args)
 
+    def fraction_quantiles(self, obs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """FQF: (quantiles at the proposed midpoints ``[B, N, A]``, fractions ``[B, N+1]``, midpoints ``[B, N]``,
+        quantiles at the inner fractions ``[B, N-1, A]`` (no gradient: the fraction loss's probes), entropy ``[B]``)."""
+        x = self.encoder(obs)
+        taus, hats, entropy = self.head.fractions(x)
+        with torch.no_grad():
+            inner = self.head.quantiles(x, taus[:, 1:-1].detach())
+        return self.head.quantiles(x, hats), taus, hats, inner, entropy
+
     def reset_noise(self, generator: torch.Generator) -> None:
         reset_noise(self, generator)
+
+
+class BranchingQNetwork(Model):
+    """BDQ's model (DI-engine's ``BDQ``): the encoder's features divided by ``num_branches + 1`` (the paper's
+    gradient rescaling of the shared part), then a :class:`BranchingHead`; ``q_values`` is
+    ``[B, num_branches, action_bins_per_branch]``."""
+
+    def __init__(self, obs_shape: int | Sequence[int], num_branches: int, action_bins_per_branch: int,
+                 layer_num: int = 3, a_layer_num: int | None = None, v_layer_num: int | None = None,
+                 encoder_hidden_size_list: Sequence[int] = (128, 128, 64), head_hidden_size: int | None = None) -> None:
+        super().__init__()
+        self.encoder = build_encoder(obs_shape, encoder_hidden_size_list)
+        feature = encoder_hidden_size_list[-1]
+        self.shares = num_branches + 1
+        self.head = BranchingHead(feature, head_hidden_size or feature, layer_num, num_branches,
+                                  action_bins_per_branch, a_layer_num, v_layer_num)
+
+    def q_values(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.head.q_values(self.encoder(obs) / self.shares)
+
+    forward = q_values
+
+
+class TwinQNetwork(Model):
+    """SQN's model (DI-engine's ``SQN``): two independent Q-networks; acting reads the first (``q_values``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__()
+        self.q0, self.q1 = QNetwork(**kwargs), QNetwork(**kwargs)
+
+    def q_values(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.q0.q_values(obs)
+
+    forward = q_values
+
+    def twin_q_values(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.q0.q_values(obs), self.q1.q_values(obs)

@@ -106,6 +106,30 @@ class ContinuousQAC(_Encoders):
             out.bias.uniform_(-init_w, init_w)
 
 
+class DistributionalQAC(ContinuousQAC):
+    """D4PG's model (DI-engine's ``QACDIST``): DDPG's actor, and a critic whose output is ``n_atom`` logits of a
+    categorical return distribution on ``linspace(v_min, v_max, n_atom)``; its Q is the distribution's mean."""
+
+    def __init__(self, obs_shape: int | Sequence[int], action_shape: int, action_space: str = "regression",
+                 actor_head_hidden_size: int = 64, actor_head_layer_num: int = 1, critic_head_hidden_size: int = 64,
+                 critic_head_layer_num: int = 1, encoder_hidden_size_list: Sequence[int] | None = None,
+                 share_encoder: bool = False, v_min: float = -10.0, v_max: float = 10.0, n_atom: int = 51,
+                 twin_critic: bool = False) -> None:
+        super().__init__(obs_shape, action_shape, action_space, False, actor_head_hidden_size, actor_head_layer_num,
+                         critic_head_hidden_size, critic_head_layer_num, encoder_hidden_size_list, share_encoder)
+        fan_in = self.critic1[0][0].in_features  # features + action, as DDPG's critic
+        self.critic1 = _head(fan_in, critic_head_hidden_size, critic_head_layer_num, n_atom)
+        self.register_buffer("support", torch.linspace(v_min, v_max, n_atom), persistent=False)
+
+    def critic_logits(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
+        """``[B, n_atom]`` unnormalised log-probabilities of the return of ``action`` in ``obs``."""
+        return run_layers(self.critic1, torch.cat([run_layers(self.critic_encoder, obs), action], -1))
+
+    def critic(self, obs: torch.Tensor, action: torch.Tensor,
+               twin: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
+        return (torch.softmax(self.critic_logits(obs, action), -1) * self.support).sum(-1), None
+
+
 class DiscreteQAC(_Encoders):
     """Discrete SAC: the actor gives logits over the actions, each critic Q values for every action."""
 

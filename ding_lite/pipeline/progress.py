@@ -119,10 +119,6 @@ class Progress:
         print(line, file=self.stream, flush=True)
         self.last_print = time.perf_counter()
 
-    def say(self, line: str) -> None:
-        """A line for the console (the caller logs it), below the live line."""
-        self._print(line)
-
     def update(self, train_iter: int, envstep: int) -> None:
         """Once per collect-train cycle: redraw the live line, or print a plain one after a long silence."""
         self._mark_iter(train_iter)

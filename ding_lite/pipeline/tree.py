@@ -10,6 +10,15 @@ from ding_lite.worker import learner as learner_mod
 HORIZON_KEYS = ("max_env_step", "max_train_iter")
 
 
+def policy_type(main: dict, create: dict, default: str) -> str:
+    """The policy a config trains: create_config's type, else main_config's, else the entry's default."""
+    for tree in (create, main):
+        name = (tree.get("policy") or {}).get("type")
+        if name:
+            return name
+    return default
+
+
 def pipeline_defaults(policy_cls: type) -> dict:
     policy = policy_cls.default_config()
     policy["learn"]["learner"] = learner_mod.default_config()
@@ -23,12 +32,18 @@ def pipeline_defaults(policy_cls: type) -> dict:
         max_train_iter=None,  # stop after this many gradient updates (None: no limit)
         env=env_manager.default_config(),
         policy=policy,
+        wandb=dict(  # Weights & Biases beside TensorBoard (pip install -e ".[wandb]"); ding_lite only
+            project=None,  # W&B project to log to (None: no W&B); the entries' --wandb PROJECT sets it
+            entity=None,  # W&B team or user (None: your default entity)
+        ),
     )
 
 
 def pipeline_rules(policy_cls: type) -> dict:
     return {
         "exp_name": lambda v: None if v.strip() else "be a non-empty name",
+        **{f"wandb.{key}": lambda v: None if v is None or (isinstance(v, str) and v.strip()) else
+           "be None or a non-empty name" for key in ("project", "entity")},
         "max_env_step": of_type(int),
         "max_train_iter": of_type(int),
         "env.collector_env_num": positive,
@@ -38,6 +53,9 @@ def pipeline_rules(policy_cls: type) -> dict:
         "env.max_episode_steps": of_type(int),
         "env.continuous": of_type(bool),
         "env.manager.type": one_of(*env_manager.MANAGER_TYPES),
+        "env.env_wrapper": one_of("default", "mujoco_default", "atari_default"),
+        "env.action_bins_per_branch": lambda v: None if v is None or (isinstance(v, int) and v >= 2) else
+        "be None or an int >= 2",
         "env.frame_stack": all_of(of_type(int), non_negative),
         **{f"env.{key}.use_norm": lambda v: None if not v else
            "be False: ding_lite has no running normalisation inside the env (DI-engine's ObsNorm/RewardNorm wrappers)"
@@ -55,6 +73,7 @@ def pipeline_rules(policy_cls: type) -> dict:
         "policy.model.encoder_hidden_size_list": lambda v: None if v and all(
             isinstance(x, int) and x > 0 for x in v) else "be a non-empty list of positive ints",
         "policy.learn.learner.hook.save_ckpt_after_iter": non_negative,
+        "policy.learn.learner.hook.save_ckpt_every_seconds": non_negative,
         "policy.learn.learner.hook.log_show_after_iter": positive,
         "policy.learn.learner.max_ckpt_keep": non_negative,
         "policy.eval.evaluator.eval_freq": positive,
@@ -63,10 +82,24 @@ def pipeline_rules(policy_cls: type) -> dict:
     }
 
 
-def config_notes(cfg: dict) -> list[str]:
-    """DI-engine keys accepted whose behaviour differs here, said once in the run's log."""
-    notes = []
-    if cfg["env"].get("replay_path"):
-        notes.append(f"env.replay_path '{cfg['env']['replay_path']}': ding_lite records no eval videos during "
-                     "training (DI-engine's evaluator does); `python -m entry.serial_eval --gif FILE` animates one.")
-    return notes
+PIPELINE_IGNORED = ("env.exp_name", "policy.learn.learner.load_path")
+"""Keys some DI-engine files set that DI-engine 0.5.3 reads nowhere (besides each policy's ``ignored``)."""
+
+
+def ignored_note(cfg: dict, policy_cls: type) -> str | None:
+    """One console line listing the DI-engine keys this config sets that neither framework reads."""
+    paths = [*PIPELINE_IGNORED, *(f"policy.{key}" for key in policy_cls.ignored_keys())]
+    found = [path for path in paths if _value(cfg, path) is not None]
+    if not found:
+        return None
+    return (f"config key{'s' if len(found) > 1 else ''} {', '.join(found)} accepted and ignored: DI-engine 0.5.3 "
+            "reads them nowhere either.")
+
+
+def _value(cfg: dict, dotted: str) -> object:
+    node: object = cfg
+    for part in dotted.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node

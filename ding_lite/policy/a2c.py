@@ -30,6 +30,7 @@ class A2CPolicy(OnPolicy):
             entropy_weight=0.01,  # weight of the entropy bonus
             adv_norm=False,  # standardise the advantages of each minibatch
             ignore_done=False,  # treat terminations like time limits: bootstrap from V(final observation)
+            discount_factor=None,  # DI-engine's A2C reads collect.discount_factor; this copy is read by neither
         ),
         collect=dict(
             n_sample=80,  # transitions per collect, over all collector envs (rounded up to a multiple)
@@ -37,6 +38,7 @@ class A2CPolicy(OnPolicy):
             gae_lambda=0.95,  # GAE's lambda
         ),
     )
+    ignored = ("learn.discount_factor",)
     rules: ClassVar[dict] = {
         "learn.betas": lambda v: None if len(v) == 2 and all(0 <= b < 1 for b in v) else "be two numbers in [0, 1)",
         "learn.eps": positive,

@@ -25,6 +25,8 @@ from ding_lite.utils.checkpoint_io import CheckpointError
 from ding_lite.utils.normalizer import RunningMeanStd
 
 T = TypeVar("T")
+MULTI_GPU_REFUSAL = ("be False: ding_lite has no multi-GPU (DDP) learner; train on one GPU with policy.cuda=True, "
+                     "or run several seeds or configs side by side with python -m entry.ray_runs")
 
 
 def merge_config(base: dict, diff: dict) -> dict:
@@ -50,11 +52,15 @@ class Policy:
         # DI-engine's create_config key: modules to import so the policy type registers; ding_lite's registry
         # already holds its policies, so only DI-engine's own modules (ding.*) may be named, and nothing is imported
         import_names=[],
+        multi_gpu=False,  # DI-engine's DDP learner: not in ding_lite (must be False; the rule says what to use)
     )
     rules: ClassVar[dict] = {
+        "multi_gpu": lambda v: None if not v else MULTI_GPU_REFUSAL,
         "import_names": lambda v: None if all(str(n).split(".")[0] == "ding" for n in v) else
         "name only DI-engine's own modules (ding.policy.*): ding_lite builds its policies from policy.type",
     }
+    ignored: tuple[str, ...] = ()
+    """Keys (relative to ``policy``, default None) that DI-engine 0.5.3 reads nowhere either: accepted, listed once."""
     shaping: tuple[str, ...] = ()
     """Config keys (relative to ``policy``) that shape this policy's saved state: a resume may not change them."""
 
@@ -91,6 +97,10 @@ class Policy:
         for klass in reversed(cls.__mro__):
             rules.update({f"policy.{path}": rule for path, rule in vars(klass).get("rules", {}).items()})
         return rules
+
+    @classmethod
+    def ignored_keys(cls) -> tuple[str, ...]:
+        return tuple(key for klass in reversed(cls.__mro__) for key in vars(klass).get("ignored", ()))
 
     @classmethod
     def shaping_keys(cls) -> tuple[str, ...]:

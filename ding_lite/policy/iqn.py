@@ -25,7 +25,9 @@ class IQNPolicy(QLearning):
             dueling=False,  # DI-engine's IQN head has a single stream
         ),
         learn=dict(kappa=1.0),  # Huber threshold of the quantile loss
+        kappa=None,  # a stale policy-level copy in DI-engine's Atari files: its IQN reads learn.kappa only
     )
+    ignored = ("kappa",)
     rules: ClassVar[dict] = {"model.num_quantiles": positive, "model.quantile_embedding_size": positive,
                              "learn.kappa": positive}
     shaping = ("model.quantile_embedding_size",)

@@ -44,9 +44,13 @@ class OnPolicy(Policy):
         collect=dict(
             unroll_len=1,  # DI-engine key; transitions are single steps here
             discount_factor=0.99,  # gamma
+            collector_env_num=None,  # a copy of env.collector_env_num in DI-engine's files, read by neither
         ),
         eval=dict(),
+        # create_config's replay_buffer (e.g. type='naive') lands here: an on-policy learner keeps no buffer
+        other=dict(replay_buffer=dict(type=None)),
     )
+    ignored = ("collect.collector_env_num", "other.replay_buffer.type")
     rules: ClassVar[dict] = {
         "action_space": one_of("discrete", "continuous"),
         "learn.epoch_per_collect": positive,

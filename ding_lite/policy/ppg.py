@@ -71,6 +71,8 @@ class PPGOffPolicy(OnPolicy):
             aux_freq=5,  # an auxiliary phase every this many train_iters
             aux_train_epoch=6,  # passes over the remembered value minibatches in an auxiliary phase
             aux_bc_weight=1.0,  # weight of the KL that holds the policy during the auxiliary phase
+            epochs_aux=None,  # DI-engine's Atari PPG files set it; its PPG reads aux_train_epoch instead
+            beta_weight=None,  # DI-engine's Atari PPG files set it; its PPG reads aux_bc_weight instead
         ),
         collect=dict(
             n_sample=128,  # transitions per collect, over all collector envs
@@ -83,6 +85,7 @@ class PPGOffPolicy(OnPolicy):
             value=_buffer(1000),
         )),
     )
+    ignored = ("learn.epochs_aux", "learn.beta_weight")
     rules: ClassVar[dict] = {
         "learn.update_per_collect": positive,
         "learn.value_weight": non_negative,

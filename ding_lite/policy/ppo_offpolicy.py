@@ -69,6 +69,8 @@ class PPOOffPolicy(PPOPolicy):
             entropy_weight=0.01,
             value_clip=True,  # DI-engine's off-policy PPO clips the value update
             adv_norm=False,  # DI-engine's default here
+            nstep=None,  # in DI-engine's LunarLander file; its off-policy PPO reads policy.nstep (and only with
+            nstep_return=None,  # policy.nstep_return): these learn-level copies are read by neither
         ),
         collect=dict(
             n_sample=128,
@@ -80,6 +82,7 @@ class PPOOffPolicy(PPOPolicy):
             ),
         ),
     )
+    ignored = ("learn.nstep", "learn.nstep_return")
     rules: ClassVar[dict] = {
         "obs_norm": lambda v: None if not v else
         "be False: the FIFO keeps observations normalised with the statistics of their own collect",

@@ -18,5 +18,7 @@ class RainbowPolicy(C51Policy):
         nstep=3,
         discount_factor=0.99,
         model=dict(dueling=True),  # value and advantage streams over the distribution
+        learn=dict(iqn=None),  # a key of DI-engine's Atari Rainbow files that its Rainbow policy never reads
     )
+    ignored = ("learn.iqn",)
 

@@ -21,10 +21,24 @@ POLICIES = {
     "qrdqn": "ding_lite.policy.qrdqn:QRDQNPolicy",
     "iqn": "ding_lite.policy.iqn:IQNPolicy",
     "rainbow": "ding_lite.policy.rainbow:RainbowPolicy",
+    "sql": "ding_lite.policy.sql:SQLPolicy",
+    "mdqn": "ding_lite.policy.mdqn:MDQNPolicy",
+    "fqf": "ding_lite.policy.fqf:FQFPolicy",
+    "d4pg": "ding_lite.policy.d4pg:D4PGPolicy",
+    "bdq": "ding_lite.policy.bdq:BDQPolicy",
+    "dqn_stdim": "ding_lite.policy.dqn_stdim:DQNSTDIMPolicy",
+    "ppo_stdim": "ding_lite.policy.ppo_stdim:PPOSTDIMPolicy",
+    "ppo_pg": "ding_lite.policy.ppo_pg:PPOPGPolicy",
+    "sqn": "ding_lite.policy.sqn:SQNPolicy",
 }
 
 
+ALIASES = {"sac_discrete": "discrete_sac"}
+"""Other names DI-engine 0.5.3 registers for the same policy (its LunarLander discrete SAC file says 'sac_discrete')."""
+
+
 def get_policy_class(name: str) -> type:
+    name = ALIASES.get(name, name)
     if name not in POLICIES:
         known = ", ".join(sorted(POLICIES))
         raise ConfigError(f"config key 'policy.type' names '{name}', which is not a known policy ({known}).")

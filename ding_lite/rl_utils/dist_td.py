@@ -131,3 +131,34 @@ def iqn_loss(
     if taus.shape != quantiles.shape:
         raise ValueError(f"iqn_loss: taus has shape {tuple(taus.shape)}, expected {tuple(quantiles.shape)}")
     return _quantile_huber(quantiles, taus.detach(), target, kappa, weight)
+
+
+def fqf_fraction_loss(inner_quantiles: Tensor, mid_quantiles: Tensor, taus: Tensor) -> Tensor:
+    """FQF's fraction loss (Yang et al., 2019, eq. 8), as DI-engine's ``fqf_calculate_fraction_loss``.
+
+    For the taken action: ``inner_quantiles`` ``[B, N-1]`` are the quantile values at the inner fractions
+    ``tau_1..tau_{N-1}``, ``mid_quantiles`` ``[B, N]`` those at the midpoints ``tau_hat_0..tau_hat_{N-1}``,
+    ``taus`` ``[B, N+1]`` the fractions (``tau_0 = 0``, ``tau_N = 1``). The 1-Wasserstein gradient with respect to
+    ``tau_i`` is ``2 F^-1(tau_i) - F^-1(tau_hat_{i-1}) - F^-1(tau_hat_i)``; DI-engine flips each half's sign
+    where the quantile function is not monotone there. The loss is that (constant) gradient times ``tau_i``,
+    summed over ``i`` and averaged over the batch, so its gradient reaches only the fractions.
+    """
+    if inner_quantiles.shape[1] != mid_quantiles.shape[1] - 1 or taus.shape[1] != mid_quantiles.shape[1] + 1:
+        raise ValueError(f"fqf_fraction_loss: expected [B, N-1], [B, N], [B, N+1], got {tuple(inner_quantiles.shape)}, "
+                         f"{tuple(mid_quantiles.shape)}, {tuple(taus.shape)}")
+    inner, mid = inner_quantiles.detach(), mid_quantiles.detach()
+    below, above = inner - mid[:, :-1], inner - mid[:, 1:]
+    rising_below = inner > torch.cat([mid[:, :1], inner[:, :-1]], 1)
+    rising_above = inner < torch.cat([inner[:, 1:], mid[:, -1:]], 1)
+    grad = torch.where(rising_below, below, -below) + torch.where(rising_above, above, -above)
+    return (grad * taus[:, 1:-1]).sum(1).mean()
+
+
+def d4pg_critic_loss(logits: Tensor, next_dist: Tensor, returns: Tensor, discount: Tensor, v_min: float,
+                     v_max: float, weight: Tensor | None = None) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
+    """D4PG's distributional critic loss (Barth-Maron et al., 2018): cross-entropy of the critic's ``logits``
+    ``[B, n_atom]`` for the taken action against the target critic's distribution ``next_dist`` ``[B, n_atom]``
+    (at the target actor's action in the bootstrap state), projected by :func:`c51_projection`."""
+    target = c51_projection(next_dist, returns, discount, v_min, v_max, logits.shape[-1])
+    zero = torch.zeros(len(logits), dtype=torch.long, device=logits.device)
+    return c51_loss(logits.unsqueeze(1), zero, target, weight)

@@ -85,3 +85,41 @@ class Adam:
             step.fill_(self.step_count)
         for own, saved in zip(self.exp_avg + self.exp_avg_sq, state["exp_avg"] + state["exp_avg_sq"]):
             own.copy_(saved)
+
+
+class RMSprop:
+    """``torch.optim.RMSprop`` (no momentum, not centered) without torch.optim's start-up cost, with a
+    plain-tensor state_dict: ``v = alpha v + (1 - alpha) g^2``, ``p -= lr g / (sqrt(v) + eps)``."""
+
+    def __init__(self, params: Iterable[torch.nn.Parameter], lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8) -> None:
+        self.params = [p for p in params if p.requires_grad]
+        self.lr, self.alpha, self.eps = lr, alpha, eps
+        self.square_avg = [torch.zeros_like(p) for p in self.params]
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        grads = [p.grad for p in self.params]
+        if any(g is None for g in grads):
+            raise RuntimeError("RMSprop.step() needs a gradient for every parameter; call backward() first.")
+        torch._foreach_mul_(self.square_avg, self.alpha)
+        torch._foreach_addcmul_(self.square_avg, grads, grads, 1 - self.alpha)
+        denom = torch._foreach_sqrt(self.square_avg)
+        torch._foreach_add_(denom, self.eps)
+        torch._foreach_addcdiv_(self.params, grads, denom, -self.lr)
+
+    def state_dict(self) -> dict:
+        return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps,
+                "square_avg": [t.clone() for t in self.square_avg]}
+
+    def load_state_dict(self, state: dict) -> None:
+        if len(state["square_avg"]) != len(self.params):
+            raise ValueError(f"optimizer state has {len(state['square_avg'])} tensors for {len(self.params)} "
+                             "parameters.")
+        self.lr, self.alpha, self.eps = float(state["lr"]), float(state["alpha"]), float(state["eps"])
+        for own, saved in zip(self.square_avg, state["square_avg"]):
+            own.copy_(saved)

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ding_lite.worker.hooks import HookRegistry, RunContext
+
+if TYPE_CHECKING:
+    from ding_lite.worker.eval_video import EvalVideos
 
 Report = Callable[[str, dict[str, float]], None]
 EVAL_SEED_OFFSET = 100_000
@@ -31,6 +35,8 @@ class InteractionSerialEvaluator:
         self.last_eval_iter = -1
         self.last_return: float | None = None
         self.eval_count = 0
+        self.videos: EvalVideos | None = None
+        """Set (with evaluator envs that render) to record every evaluation's episodes."""
 
     def should_eval(self, train_iter: int) -> bool:
         if train_iter == self.last_eval_iter:
@@ -46,7 +52,12 @@ class InteractionSerialEvaluator:
         ep_len = np.zeros(n_env, dtype=np.int64)
         returns: list[float] = []
         lengths: list[int] = []
+        videos = self.videos
+        if videos is not None:
+            videos.begin(self.ctx.train_iter, self.ctx.envstep)
         while active.any():
+            if videos is not None:
+                videos.frames(self.env.render(), active)
             res = self.env.step(self.act(obs))
             ep_return += res.reward * active
             ep_len += active
@@ -54,9 +65,13 @@ class InteractionSerialEvaluator:
                 returns.append(float(ep_return[i]))
                 lengths.append(int(ep_len[i]))
                 ep_return[i], ep_len[i] = 0.0, 0
+                if videos is not None:
+                    videos.episode_end(i)
                 quota[i] -= 1
                 active[i] = quota[i] > 0
             obs = res.obs
+        if videos is not None:
+            videos.finish()
         return np.array(returns), np.array(lengths)
 
     def eval(self) -> bool:

@@ -11,9 +11,12 @@ def default_config() -> dict:
         hook=dict(
             load_ckpt_before_run="",  # checkpoint to start from ('' for none)
             save_ckpt_after_iter=10000,  # save every N train iterations (0 disables)
+            # ding_lite only: also save at the first cycle end N seconds after the last save (0 disables)
+            save_ckpt_every_seconds=0.0,
             save_ckpt_after_run=True,  # save a final checkpoint when the run ends
             log_show_after_iter=100,  # text-log line every N train iterations
         ),
+        load_path=None,  # in DI-engine's data-generation files; its learner reads hook.load_ckpt_before_run only
         max_ckpt_keep=5,  # periodic checkpoints kept on disk (best and final are never pruned; 0 keeps all)
     )
 

@@ -5,6 +5,7 @@ import re
 
 from PIL import Image
 
+from ding_lite.utils.video import count_frames
 from tests.e2e.conftest import run_cli
 
 
@@ -27,6 +28,15 @@ def test_enjoy_plays_best_checkpoint_and_writes_gif(workdir):
         assert gif.format == "GIF" and gif.size == (300, 200)
         assert 1 < gif.n_frames <= int(returns[0])  # one frame per step; PIL merges identical ones
     assert {p.name: p.stat().st_mtime_ns for p in ckpt_dir.iterdir()} == before
+
+    result = run_cli("entry.serial_eval", "-c", "cartpole_ppo_config.py", "--episodes", "2", "--video", "vids",
+                     cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    returns = [float(r) for r in re.findall(r"episode \d: return ([\d.]+)", result.stdout)]
+    assert sorted(p.name for p in (workdir / "vids").iterdir()) == ["episode_1.mp4", "episode_2.mp4"]
+    # CartPole pays 1 a step: each video has one frame per step of its episode
+    assert [count_frames(workdir / "vids" / f"episode_{k}.mp4") for k in (1, 2)] == [int(r) for r in returns]
+    assert "videos of the 2 episodes written to vids/episode_K.mp4" in result.stdout
 
 
 def test_enjoy_without_any_run_says_so(workdir):

@@ -20,7 +20,8 @@ def test_each_head_trains_from_a_dizoo_format_file(algo, tmp_path):
     assert list((run / "ckpt").glob("iteration_*.pth.tar"))
     log = (run / "log" / "train.log").read_text()
     assert log.count("create_config replay_buffer type 'deque' names DI-engine's buffer") == 1
-    assert log.count("env.replay_path 'lite_") == 1
+    assert sorted(p.name for p in (run / "video").glob("iteration_0_*.mp4")) == [  # env.replay_path's videos
+        f"iteration_0_envstep_0_episode_{k}.mp4" for k in range(1, 6)]
 
 
 BAD = {

@@ -11,8 +11,7 @@ import torch
 from ding_lite.config import ConfigError
 from ding_lite.envs.make import make_env
 from ding_lite.envs.managers import MANAGER_TYPES, EnvManager, make_manager
-from ding_lite.envs.managers.base import BackendUnavailable
-from ding_lite.envs.managers.select import AUTO_TYPES, BACKENDS, backend
+from ding_lite.envs.managers.select import AUTO_TYPES, BACKENDS
 
 THETA_LIMIT = 12 * 2 * math.pi / 360
 X_LIMIT = 2.4
@@ -203,7 +202,7 @@ def torch_roundtrip(state: dict, tmp_path) -> dict:
     return torch.load(path, weights_only=True)
 
 
-@pytest.mark.parametrize("kind", ["vector", "sync"])
+@pytest.mark.parametrize("kind", ["vector", "sync", "async"])
 def test_state_round_trip_mid_episode_continues_bit_for_bit(kind, tmp_path):
     first = make(kind)
     obs = first.reset()
@@ -234,20 +233,19 @@ def test_state_from_another_backend_is_not_restorable():
     sync.close()
 
 
-def test_async_cannot_capture_state():
+def test_async_state_is_the_sync_managers_state():
+    """Workers build and step env i as 'sync' does: their state restores there and back, bit for bit."""
     manager = make("async", n=2)
-    manager.reset()
-    assert not manager.can_capture()
-    assert manager.state_dict() is None
-    assert not manager.can_restore(None)
-    with pytest.raises(ValueError, match="'sync' env manager, this one is 'async'"):
-        manager.load_state_dict({"kind": "sync", "envs": []})
+    run(manager, 5, manager.reset())
+    state = manager.state_dict()
+    assert state["kind"] == "sync" and len(state["envs"]) == 2
+    assert manager.can_restore(make("sync", n=2).state_dict()) and not manager.can_restore(None)
+    with pytest.raises(ValueError, match="'vector' env manager; 'async' loads 'sync' state"):
+        manager.load_state_dict({"kind": "vector", "envs": []})
     manager.close()
-    with pytest.raises(BackendUnavailable, match="cannot be captured"):
-        backend("async").build("CartPole-v0", 2, 0, require_capture=True)
 
 
-@pytest.mark.parametrize("kind", ["vector", "sync"])
+@pytest.mark.parametrize("kind", ["vector", "sync", "async"])
 def test_seeded_resets_are_reproducible(kind):
     a, b = make(kind), make(kind)
     np.testing.assert_array_equal(a.reset(seed_offset=5), b.reset(seed_offset=5))

@@ -35,8 +35,10 @@ def test_ids_gymnasium_no_longer_makes_map_to_the_current_one_with_a_note(old):
     assert note.startswith(f"env '{old}' is not made by gymnasium 1.x: training '{new}'") and change in note
 
 
-def test_the_ant_note_says_its_observation_changed():
-    assert "105 values, not 111" in RENAMED["Ant-v3"][1] and "healthy" in RENAMED["Hopper-v3"][1]
+def test_ant_v3_keeps_its_111_observation_values_and_the_note_says_how():
+    env_id, note = resolve_env({"env_id": "Ant-v3"})
+    assert env_id == "ding_lite/AntContactForces-v4" and "111 observation values" in note
+    assert make_env(env_id).observation_space.shape == (111,) and "healthy" in RENAMED["Hopper-v3"][1]
 
 
 @pytest.mark.parametrize("env_type", ["atari", "mujoco"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,12 @@ def default_config() -> dict:
         max_episode_steps=None,  # override the env's own time limit (Atari: emulator frames, 4 per agent step)
         act_scale=False,  # DI-engine: the policy acts in [-1, 1], the env gets actions scaled to its bounds
         continuous=None,  # DI-engine: False gives Pendulum 11 discrete actions (None: the env's own action space)
-        replay_path=None,  # DI-engine's video dir for its eval entry: not in ding_lite (serial_eval --gif animates)
+        action_bins_per_branch=None,  # DI-engine (BDQ): each continuous action dimension becomes this many bins
+        rew_clip=False,  # DI-engine's BipedalWalker key: training rewards below -10 count as -10 (eval returns not)
+        env_wrapper="default",  # DI-engine's DingEnvWrapper preset: 'default'/'mujoco_default' add nothing here,
+        # 'atari_default' is the Atari preset ding_lite applies to every Atari id anyway
+        exp_name=None,  # a stale copy of the top-level exp_name: DI-engine ignores it too (listed once on the console)
+        replay_path=None,  # record every evaluation's episodes as mp4 files in this dir (pip install -e ".[video]")
         frame_stack=None,  # observations stacked channel-first (Atari: None means DI-engine's 4; 0 none)
         norm_obs=dict(use_norm=False),  # DI-engine's running obs normalisation in the env: not in ding_lite
         norm_reward=dict(use_norm=False),  # DI-engine's running reward normalisation in the env: not in ding_lite
@@ -91,6 +97,10 @@ class EnvManager(ABC):
     def say(self, message: str) -> None:
         """What the run should know mid-run (an env worker restarted); the pipeline points this at train.log."""
         warnings.warn(message, stacklevel=2)
+
+    def render(self) -> Sequence[np.ndarray]:
+        """Each env's current frame; only for envs built with ``EnvOptions.render_mode='rgb_array'``."""
+        raise NotImplementedError(f"the '{self.kind}' env manager cannot render its envs")
 
     @classmethod
     @abstractmethod

@@ -1,33 +1,31 @@
-"""gymnasium backends: numpy-vectorised ('vector'), in-process ('sync') and one process per env ('async').
+"""gymnasium backends: numpy-vectorised ('vector') and in-process ('sync'); one process per env is ``processes``.
 
 - ``vector``: gymnasium's numpy-vectorised env (``make_vec(..., vectorization_mode="vector_entry_point")``),
   one array operation steps every env. Only for envs that provide one *and* whose autoreset can be
   made same-step: either the env declares ``AutoresetMode.SAME_STEP`` or ding_lite knows how to
   perform its NEXT_STEP reset early (``CartPoleVectorEnv``, see ``_cartpole_reset_done``).
 - ``sync``: ``SyncVectorEnv`` over ``make_env`` for any gymnasium id, in this process.
-- ``async``: ``AsyncVectorEnv``, one process per env, for expensive envs. Its env state cannot be
-  captured: a resume starts new episodes.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
-from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 from ding_lite.envs import state as env_state
 from ding_lite.envs.make import env_fn, limit_kwargs
-from ding_lite.envs.managers.base import BackendUnavailable, EnvManager, StepResult, Uncapturable
+from ding_lite.envs.managers.base import BackendUnavailable, EnvManager, StepResult
 
 if TYPE_CHECKING:
     from ding_lite.envs.make import EnvOptions
 
 
 class GymVectorManager(EnvManager):
-    """A gymnasium ``VectorEnv`` behind the protocol, as sync and async hold it: sub-env i seeded with
+    """A gymnasium ``VectorEnv`` behind the protocol, as sync holds it: sub-env i seeded with
     seed + i, state captured sub-env by sub-env (``VectorManager`` overrides both)."""
 
     def __init__(self, vec: Any, env_id: str, num_envs: int, seed: int) -> None:
@@ -64,6 +62,9 @@ class GymVectorManager(EnvManager):
             for i in np.flatnonzero(done_mask):
                 final_obs[i] = info["final_obs"][i]
         return StepResult(obs, reward, terminated, truncated, final_obs)
+
+    def render(self) -> Sequence[np.ndarray]:
+        return self.vec.render()
 
     def can_capture(self) -> bool:
         return all(env_state.can_capture(env) for env in self._captured_envs())
@@ -108,28 +109,6 @@ class SyncManager(GymVectorManager):
         return cls(vec, env_id, num_envs, seed)
 
 
-class AsyncManager(Uncapturable, GymVectorManager):
-    """One process per env, for expensive envs; their state stays in the workers (no exact resume)."""
-
-    hidden_where = "in its worker processes"
-
-    kind = "async"
-    choice = "async (one process per env)"
-
-    @classmethod
-    def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,
-              require_capture: bool = False, env_options: EnvOptions | None = None) -> AsyncManager:
-        if require_capture:
-            raise BackendUnavailable(f"the state of {env_id}'s envs in other processes cannot be captured")
-        vec = AsyncVectorEnv([env_fn(env_id, max_episode_steps, env_options)] * num_envs, autoreset_mode=AutoresetMode.SAME_STEP)
-        return cls(vec, env_id, num_envs, seed)
-
-    def load_state_dict(self, state: dict) -> None:
-        self._check_kind(state)  # state from another backend says so first
-        super().load_state_dict(state)
-
-
-
 def _cartpole_reset_done(env: Any) -> np.ndarray:
     """Perform now the reset that ``CartPoleVectorEnv.step`` would perform at the start of its next step.
 
@@ -170,8 +149,9 @@ class VectorManager(GymVectorManager):
         if gym.spec(env_id).vector_entry_point is None:
             raise BackendUnavailable(f"{env_id} has no numpy-vectorised env (no vector_entry_point)")
         try:
+            render = {"render_mode": env_options.render_mode} if env_options and env_options.render_mode else {}
             vec = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point",
-                               **limit_kwargs(max_episode_steps))
+                               **limit_kwargs(max_episode_steps), **render)
         except Exception as exc:
             raise BackendUnavailable(
                 f"{env_id} has no usable numpy-vectorised env ({type(exc).__name__}: {exc})") from exc

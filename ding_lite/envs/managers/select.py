@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 BACKENDS = {
     "vector": "ding_lite.envs.managers.gym_vector:VectorManager",
     "sync": "ding_lite.envs.managers.gym_vector:SyncManager",
-    "async": "ding_lite.envs.managers.gym_vector:AsyncManager",
-    "subprocess": "ding_lite.envs.managers.gym_vector:AsyncManager",
-    "async_subprocess": "ding_lite.envs.managers.gym_vector:AsyncManager",
+    "async": "ding_lite.envs.managers.processes:SubprocessManager",
+    "subprocess": "ding_lite.envs.managers.processes:SubprocessManager",
+    "async_subprocess": "ding_lite.envs.managers.processes:SubprocessManager",
     "ray": "ding_lite.envs.managers.ray:RayManager",
     "env_pool": "ding_lite.envs.managers.envpool:EnvPoolManager",
 }

@@ -15,7 +15,8 @@ lists/tuples/dicts of these. Also captured: the sampling RNG of gymnasium Spaces
 Space: bounds and shape are configuration), enum members (by name, resolved again against the fresh
 env's enum class) and lists of sub-envs such as ``SyncVectorEnv.envs``. Skipped, because building the
 env the same way re-creates them identically: the ``env`` link itself, ``spec``, ``metadata``,
-``render_mode``, the wrappers' ``_saved_kwargs`` and ``SyncVectorEnv.env_fns``.
+``render_mode``, the wrappers' ``_saved_kwargs`` and ``SyncVectorEnv.env_fns``; and what rendering draws on
+(``screen``, ``screens``, ``surf``, ``clock``, ``isopen``), a picture of the state rather than state.
 
 Anything else (physics-engine handles without an adapter, a pygame surface, file handles, callables,
 helper objects such as ``RunningMeanStd``, ndarray subclasses, namedtuples) makes the env uncapturable:

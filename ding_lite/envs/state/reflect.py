@@ -26,7 +26,9 @@ READABLE_VERSIONS = (1, 2)  # 1: arrays as raw bytes, no adapters
 _TAG = "__ding_lite_env_state__"
 # Configuration re-created identically by building the env the same way.
 _SKIPPED = frozenset({"env", "spec", "_cached_spec", "metadata", "_metadata", "render_mode", "_saved_kwargs",
-                      "env_fns"})
+                      "env_fns",
+                      # what rendering draws on (pygame surfaces, clocks): a picture of the state, not state
+                      "screen", "screens", "surf", "clock", "isopen"})
 _SCALARS = (bool, int, float, complex, str, bytes, type(None))
 _BIT_GENERATORS = frozenset({"PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"})
 _descr = np.lib.format.descr_to_dtype

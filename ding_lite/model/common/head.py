@@ -129,6 +129,62 @@ class QuantileHead(nn.Module):
         return self.quantiles(x, taus).mean(1)
 
 
+class FQFHead(nn.Module):
+    """FQF (Yang et al., 2019): a fraction proposal picks ``num_quantiles`` fractions per state, the IQN-style
+    cosine embedding evaluates the quantiles at their midpoints; Q is their plain mean (as DI-engine's head).
+
+    The proposal reads detached features (the fraction loss never moves the encoder) and is initialised as
+    DI-engine's (xavier-uniform, gain 0.01, zero bias: near-equal fractions at first). The embedding uses
+    ``cos(pi * i * tau)`` for ``i = 1..quantile_embedding_size``, DI-engine's FQF indexing.
+    """
+
+    def __init__(self, hidden_in: int, hidden: int, layer_num: int, action_shape: int, num_quantiles: int = 32,
+                 quantile_embedding_size: int = 128) -> None:
+        super().__init__()
+        self.q = _layers([hidden_in] + [hidden] * layer_num, action_shape, noisy=False)
+        self.embed = nn.Sequential(nn.Linear(quantile_embedding_size, hidden_in), nn.ReLU())
+        self.proposal = nn.Linear(hidden_in, num_quantiles)
+        nn.init.xavier_uniform_(self.proposal.weight, gain=0.01)
+        nn.init.constant_(self.proposal.bias, 0.0)
+        self.register_buffer("freqs", math.pi * torch.arange(1, quantile_embedding_size + 1, dtype=torch.float32),
+                             persistent=False)
+
+    def quantiles(self, x: torch.Tensor, taus: torch.Tensor) -> torch.Tensor:
+        """``[B, N, A]`` at fractions ``taus`` ``[B, N]``."""
+        return self.q(x.unsqueeze(1) * self.embed(torch.cos(taus.unsqueeze(-1) * self.freqs)))
+
+    def fractions(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(fractions ``[B, N+1]`` from 0 to 1, their detached midpoints ``[B, N]``, the proposal's entropy ``[B]``)."""
+        log_p = torch.log_softmax(self.proposal(x.detach()), -1)
+        p = log_p.exp()
+        taus = torch.cat([torch.zeros_like(p[:, :1]), torch.cumsum(p, 1)], 1)
+        return taus, ((taus[:, 1:] + taus[:, :-1]) / 2).detach(), -(log_p * p).sum(-1)
+
+    def q_values(self, x: torch.Tensor) -> torch.Tensor:
+        return self.quantiles(x, self.fractions(x)[1]).mean(1)
+
+
+class BranchingHead(nn.Module):
+    """BDQ (Tavakoli et al., 2018): one state value and ``num_branches`` advantage branches of
+    ``action_bins_per_branch`` bins; ``Q[b, k] = V + A_b[k] - mean_k A_b``, ``[B, num_branches, bins]``."""
+
+    def __init__(self, hidden_in: int, hidden: int, layer_num: int, num_branches: int, action_bins_per_branch: int,
+                 a_layer_num: int | None = None, v_layer_num: int | None = None) -> None:
+        super().__init__()
+        self.value = _layers([hidden_in] + [hidden] * (layer_num if v_layer_num is None else v_layer_num), 1, False)
+        a_widths = [hidden_in] + [hidden] * (layer_num if a_layer_num is None else a_layer_num)
+        self.branches = nn.ModuleList(_layers(a_widths, action_bins_per_branch, False) for _ in range(num_branches))
+
+    def q_values(self, x: torch.Tensor) -> torch.Tensor:
+        return branch_q_values(self.value(x), torch.stack([branch(x) for branch in self.branches], 1))
+
+
+def branch_q_values(value: torch.Tensor, advantages: torch.Tensor) -> torch.Tensor:
+    """BDQ's aggregation: ``value`` ``[B, 1]`` and per-branch ``advantages`` ``[B, branches, bins]`` ->
+    ``V + A - mean over each branch's bins``, so every branch's Q has the shared state value as its mean."""
+    return value.unsqueeze(1) + advantages - advantages.mean(2, keepdim=True)
+
+
 HEADS: dict[str, type[nn.Module]] = {  # DI-engine's head names
     "discrete": DiscreteHead,
     "dueling": DuelingHead,
@@ -136,4 +192,5 @@ HEADS: dict[str, type[nn.Module]] = {  # DI-engine's head names
     "rainbow": RainbowHead,
     "qrdqn": QRDQNHead,
     "quantile": QuantileHead,  # IQN's (DI-engine's name)
+    "fqf": FQFHead,
 }

@@ -96,3 +96,17 @@ def is_scalar(value: summary_pb2.Summary.Value) -> bool:
     """Scalars as EventAccumulator.Scalars sees them (simple_value); tensor-encoded
     summaries (text, TF2-style scalars) are not truncated."""
     return value.HasField("simple_value")
+
+
+def scalar_points(log_dir: str) -> dict[str, list[tuple[int, float]]]:
+    """tag -> [(step, value)] of every scalar in ``log_dir``'s event files, in the order they were written."""
+    from tensorboard.compat.proto import event_pb2
+
+    points: dict[str, list[tuple[int, float]]] = {}
+    for name in event_files(log_dir):
+        for data, _ in read_records(os.path.join(log_dir, name)):
+            event = event_pb2.Event.FromString(data)
+            for value in event.summary.value:
+                if is_scalar(value):
+                    points.setdefault(value.tag, []).append((event.step, value.simple_value))
+    return points

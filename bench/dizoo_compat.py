@@ -47,10 +47,11 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections import Counter, defaultdict
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
+
+from dizoo_report import Row, print_census, print_table
 
 REPO = Path(__file__).resolve().parents[1]
 VERSION = "0.5.3"
@@ -75,15 +76,6 @@ DI_ENGINE_ENV_STEPS = {
 STOP_RE = re.compile(r"reached stop_value \S+ at envstep ([\d,]+)")
 BEST_RE = re.compile(r"best eval return\s+(-?[\d.]+)")
 SPEED_RE = re.compile(r"train_iter ([\d,]+); this session ([\d,]+) in ([\d.]+) s")
-
-
-@dataclass
-class Row:
-    file: str
-    policy: str
-    env: str
-    result: str
-    reason: str = ""
 
 
 def wheel_path(cache_dir: Path) -> Path:
@@ -181,37 +173,6 @@ def build_one(name: str, text: bytes, max_env_step: int) -> Row:
     return Row(short, policy, env, "builds")
 
 
-def folder(file: str) -> str:
-    """The census's folder of a row: ``classic_control/cartpole``, ``mujoco``, ``atari/pong``."""
-    parts = file.split("/")
-    if parts[0] == "atari":
-        return f"atari/{parts[3]}"
-    return parts[0] if parts[1] == "config" else f"{parts[0]}/{parts[1]}"
-
-
-def cause(reason: str) -> str:
-    """A refusal's cause without the per-file details (the list of known policies, a temporary path)."""
-    reason = re.sub(r", which is not a known policy \(.*\)\.$", ", which is not a known policy.", reason)
-    reason = re.sub(r"config file '[^']*' failed", "config file failed", reason)
-    return re.sub(r"'/tmp/[^']*'", "'<file>'", reason)
-
-
-def print_census(rows: list[Row], ok: str) -> None:
-    """Per folder: files that run (or build) unchanged, refused, other; then every distinct cause with its count."""
-    by_folder: dict[str, Counter] = defaultdict(Counter)
-    for r in rows:
-        by_folder[folder(r.file)][r.result if r.result in (ok, "refused") else "other"] += 1
-    print(f"\n{'folder':28} {'files':>5} {ok:>7} {'refused':>7} {'other':>5}")
-    for name in sorted(by_folder):
-        c = by_folder[name]
-        print(f"{name:28} {sum(c.values()):5d} {c[ok]:7d} {c['refused']:7d} {c['other']:5d}")
-    total = Counter(r.result if r.result in (ok, "refused") else "other" for r in rows)
-    print(f"{'all':28} {len(rows):5d} {total[ok]:7d} {total['refused']:7d} {total['other']:5d}")
-    print("\nRefusal and failure causes (files):")
-    for reason, n in Counter(cause(r.reason) for r in rows if r.result != ok).most_common():
-        print(f"  {n:3d}  {reason}")
-
-
 def solve_one(name: str, text: bytes, seed: int, max_env_step: int, timeout: float) -> tuple[int | None, float, str]:
     """(env steps at stop_value or None, launch->exit seconds, best eval return) of one unchanged file and seed."""
     with tempfile.TemporaryDirectory(prefix="dizoo_solve_") as tmp:
@@ -254,16 +215,6 @@ def speed(stdout: str) -> str:
         return ""
     iters, steps, seconds = (float(g.replace(",", "")) for g in found.groups())
     return f"{steps / max(seconds, 1e-9):,.0f} env steps/s, {iters / max(seconds, 1e-9):,.1f} train iters/s"
-
-
-def print_table(rows: list[Row]) -> None:
-    widths = [max(len(h), *(len(getattr(r, f)) for r in rows)) for h, f in
-              (("file", "file"), ("policy", "policy"), ("env", "env"), ("result", "result"))]
-    header = ("file", "policy", "env", "result", "speed, or the first line of the error")
-    print("  ".join(h.ljust(w) for h, w in zip(header, [*widths, 0], strict=True)).rstrip())
-    for r in rows:
-        cells = (r.file, r.policy, r.env, r.result)
-        print("  ".join([*(c.ljust(w) for c, w in zip(cells, widths, strict=True)), r.reason]).rstrip())
 
 
 def main() -> int:

@@ -14,8 +14,9 @@ def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("-s", "--seed", type=int, default=None, help="seed (default: the config's, else 0)")
     parser.add_argument("--max-env-step", type=int, default=None, help="stop after this many env steps")
     parser.add_argument("--max-train-iter", type=int, default=None, help="stop after this many gradient updates")
-    parser.add_argument("--resume", default=None, metavar="latest|DIR|CKPT",
-                        help="continue a run: the newest run of this exp_name, a run dir or a checkpoint file")
+    parser.add_argument("--resume", default=None, metavar="latest|auto|DIR|CKPT",
+                        help="continue a run: the newest run of this exp_name, a run dir or a checkpoint file; "
+                             "auto: the newest run if one has a checkpoint, else start it (docs/preemption.md)")
     parser.add_argument("--wandb", default=None, metavar="PROJECT",
                         help="also log to Weights & Biases project PROJECT (a resume continues the same W&B run)")
     parser.add_argument("--plot", nargs="?", const="", default=None, metavar="FILE",

@@ -7,7 +7,8 @@ checkpoint, which is what a resume starts from.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,26 @@ def as_fault(exc: BaseException, run_dir: Path) -> RunFault | None:
     good = "complete" if isinstance(fault, DiskFull) else "finite"
     where = f"the newest {good} checkpoint is {newest}" if newest else "no checkpoint was written yet"
     return type(fault)(f"{fault}; {where}")
+
+
+@contextlib.contextmanager
+def released_on_error(pipeline: Any) -> Iterator[None]:
+    """Around opening a session's files: on any error the envs close and the run dir is released; a full disk
+    is its one sentence."""
+    try:
+        yield
+    except BaseException as exc:
+        for env in (pipeline.collector_env, pipeline.evaluator_env):
+            try:
+                env.close()
+            except Exception:  # noqa: BLE001, S110 - the error being raised is the one to report
+                pass
+        if pipeline.lock is not None:
+            pipeline.lock.release()
+        fault = as_fault(exc, pipeline.run_dir)
+        if fault is None:
+            raise
+        raise fault from None
 
 
 def end_session(pipeline: Any, failure: BaseException | None) -> BaseException | None:

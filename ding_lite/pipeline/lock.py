@@ -64,9 +64,14 @@ class RunLock:
             self.took_over = (f"took over the lock {self.path} left by {_holder(stale)}, which is no longer "
                               "running (killed?)")
         record = f"pid={os.getpid()} host={socket.gethostname()} since={time.strftime('%Y-%m-%dT%H:%M:%S')}\n"
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, record.encode(), 0)
         self._fd = fd
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, record.encode(), 0)
+        except OSError as exc:  # a full device: the dir's write probe came first, so this is a race with it
+            self.release()
+            raise RunLockedError(f"run dir '{self.path.parent}' cannot take its lock {self.path}: "
+                                 f"{exc.strerror}.") from None
 
     @property
     def held(self) -> bool:

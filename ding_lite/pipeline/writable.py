@@ -31,17 +31,23 @@ def _reason(exc: OSError) -> str:
 
 
 def dir_fault(path: Path) -> str:
-    """Why no file can be created (and deleted) in ``path``; '' when one can."""
+    """Why no file can be created, written and deleted in ``path``; '' when one can."""
     try:
         fd, name = tempfile.mkstemp(prefix=PROBE_PREFIX, dir=path)
     except OSError as exc:
         return _reason(exc)
-    os.close(fd)
+    refused: OSError | None = None
+    try:
+        os.write(fd, b"x")  # a byte, not only an inode: a full device refuses it
+    except OSError as exc:
+        refused = exc
+    finally:
+        os.close(fd)
     try:
         os.unlink(name)
     except OSError as exc:  # created but not deletable (chattr +a): pruning checkpoints would fail later
         return f"lets files be created but not deleted ({exc.strerror})"
-    return ""
+    return _reason(refused) if refused else ""
 
 
 def probe_dir(path: Path, what: str) -> None:

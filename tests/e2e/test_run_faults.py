@@ -117,6 +117,13 @@ def test_full_disk_mid_run_is_one_sentence_keeps_the_newest_checkpoint_and_resum
         assert "no space left on device while writing" in log[-1]
         copy = tmp_path / "copy"
         subprocess.run(["cp", "-a", str(disk / "tiny"), str(copy)], check=True)
+        if mounted:  # the disk filled to the last byte: a resume is refused before it changes anything
+            subprocess.run(["dd", "if=/dev/zero", f"of={disk / 'filler'}", "bs=4k"], capture_output=True, check=False)
+            before = snapshot(disk / "tiny")
+            again = run_cli(ONPOLICY, "-c", str(config), "--resume", "latest", cwd=disk)
+            assert again.returncode == 2
+            assert f"experiment dir '{disk / 'tiny'}' is on a full device: nothing was changed." in one_error_line(again)
+            assert snapshot(disk / "tiny") == before
     resumed = run_cli(ONPOLICY, "-c", str(config), "--resume", str(copy), "--max-train-iter",
                       str(state["train_iter"] + 2), cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr

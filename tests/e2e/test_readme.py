@@ -263,3 +263,33 @@ def test_commands_run_and_print_what_the_page_shows(section, results):
         if not modified:
             check_output(command, result.stdout)
     assert len(ran) == sum(isinstance(c, Command) and _runs(c) for c in section.steps)
+
+
+HORIZON_RUN = Command("python -m entry.serial_onpolicy -c x.py --max-train-iter 200", [
+    "envstep 256 | train_iter 40/200 | eval return 10.0 (best 10.0) | 985 env steps/s | ETA 1s",
+    "  env steps         1,280 in total, train_iter 200; this session 1,280 in 1.1 s (1,120 env steps/s)",
+    "Stopped: reached max_train_iter 200 at envstep 1,280, train_iter 200 (1.1 s). Experiment: /a. TensorBoard: t"])
+SOLVED_RUN = Command("python -m entry.serial_onpolicy -c x.py", [
+    ("Stopped: eval return 200.0 reached stop_value 195 at envstep 4,352, train_iter 680 (2.6 s). Experiment: /a. "
+    "TensorBoard: t")])
+
+
+@pytest.mark.parametrize(("command", "printed", "passes"), [
+    (HORIZON_RUN, HORIZON_RUN.shown, True),
+    (HORIZON_RUN, [line.replace("10.0", "12.5").replace("1.1 s", "3.0 s") for line in HORIZON_RUN.shown], True),
+    (HORIZON_RUN, [line.replace("envstep 256", "envstep 512") for line in HORIZON_RUN.shown], False),
+    (HORIZON_RUN, [line.replace("1,280 in total", "1,536 in total") for line in HORIZON_RUN.shown], False),
+    (HORIZON_RUN, [HORIZON_RUN.shown[0], HORIZON_RUN.shown[1],
+                   ("Stopped: eval return 199.0 reached stop_value 195 at envstep 1,280, train_iter 200 (1.1 s). "
+                   "Experiment: /a. TensorBoard: t")], False),
+    (SOLVED_RUN, [SOLVED_RUN.shown[0].replace("4,352", "1,024").replace("680", "160")], True),
+    (SOLVED_RUN, [("Stopped: reached max_train_iter 680 at envstep 4,352, train_iter 680 (2.6 s). Experiment: /a. "
+                  "TensorBoard: t")], False),
+])
+def test_the_output_check_compares_what_no_machine_changes(command, printed, passes):
+    try:
+        check_output(command, "\n".join(printed))
+    except AssertionError:
+        assert not passes
+    else:
+        assert passes

@@ -12,6 +12,14 @@ Results: ``runs`` (exit 0), ``refused`` (a clean ``error:`` from the CLI), ``cra
 traceback), ``timeout``. Patterns are :mod:`fnmatch` patterns over the wheel's member names, where ``*`` also
 matches ``/``, so ``dizoo/classic_control/**/config/*_config.py`` includes ``config/parallel/``.
 
+``--zoo`` selects the census of DI-engine's zoo whose simulators install here (classic_control, box2d, mujoco
+and Atari's pong/qbert/spaceinvaders serial folders: 225 files) and ends with one row per folder (files that run
+unchanged / refused / other) and the distinct refusal causes. ``--build-only`` checks each file in this process
+instead of running it: everything the CLI does before its first env step (config compile, env ids, the envs with
+the file's own manager, the policy, the shape checks), without the short training run, so it takes minutes where
+a loaded machine needs hours for Atari's first evaluation; its rows say ``builds`` instead of ``runs``.
+``--jobs N`` runs N files at a time.
+
 With ``--solve`` each file instead trains until its own ``stop_value`` (or ``--max-env-step``) for every
 ``--seeds`` seed and the table shows, per seed, the env steps at which it stopped and the launch->exit seconds,
 then the medians beside DI-engine 0.5.3's own env steps on this machine (seed 0, where measured).
@@ -21,11 +29,15 @@ Run:
     python bench/dizoo_compat.py --solve --seeds 0,1,2 --max-env-step 200000 --files cartpole_dqn,cartpole_c51
     python bench/dizoo_compat.py --glob 'dizoo/atari/**/config/*_config.py' --glob 'dizoo/mujoco/**/*_config.py'
     python bench/dizoo_compat.py --max-env-step 500 --timeout 300 --cache-dir /tmp/wheels
+    python bench/dizoo_compat.py --zoo --build-only                       # the 225-file census, in minutes
+    python bench/dizoo_compat.py --zoo --jobs 4 --timeout 900             # the same files, each run for 200 steps
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
+import io
 import os
 import re
 import runpy
@@ -36,12 +48,18 @@ import tempfile
 import time
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from dizoo_report import Row, print_census, print_table
 
 REPO = Path(__file__).resolve().parents[1]
 VERSION = "0.5.3"
 DEFAULT_GLOB = "dizoo/classic_control/**/config/*_config.py"
+ZOO_GLOBS = ["dizoo/classic_control/*/config/*_config.py", "dizoo/box2d/*/config/*_config.py",
+             "dizoo/mujoco/config/*_config.py",
+             *(f"dizoo/atari/config/serial/{game}/*_config.py" for game in ("pong", "qbert", "spaceinvaders"))]
+"""The census: the zoo folders whose simulators this project's extras install (225 files in 0.5.3)."""
 DEFAULT_CACHE = Path.home() / ".cache" / "ding_lite" / "dizoo"
 # DI-engine trains these with serial_pipeline_onpolicy; every other type goes through serial_pipeline.
 ON_POLICY = {"ppo", "ppo_pg", "ppo_stdim", "pg", "a2c", "ppg", "trpo"}
@@ -58,15 +76,6 @@ DI_ENGINE_ENV_STEPS = {
 STOP_RE = re.compile(r"reached stop_value \S+ at envstep ([\d,]+)")
 BEST_RE = re.compile(r"best eval return\s+(-?[\d.]+)")
 SPEED_RE = re.compile(r"train_iter ([\d,]+); this session ([\d,]+) in ([\d.]+) s")
-
-
-@dataclass
-class Row:
-    file: str
-    policy: str
-    env: str
-    result: str
-    reason: str = ""
 
 
 def wheel_path(cache_dir: Path) -> Path:
@@ -138,6 +147,32 @@ def run_one(name: str, text: bytes, max_env_step: int, timeout: float) -> Row:
     return Row(short, policy, env, "refused" if reason.startswith("error:") else "crashed", reason)
 
 
+def build_one(name: str, text: bytes, max_env_step: int) -> Row:
+    """Everything the CLI does before its first env step, in this process: compile, envs, policy, shape checks."""
+    from configs import SEARCH_PATH
+    from ding_lite.config import ConfigError
+    from ding_lite.pipeline import load_pipeline
+
+    short = name.removeprefix("dizoo/")
+    with tempfile.TemporaryDirectory(prefix="dizoo_build_") as tmp:
+        config = Path(tmp) / Path(name).name
+        config.write_bytes(text)
+        policy, env = describe(config)
+        default = "ppo" if policy in ON_POLICY else "dqn"
+        sink = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                pipeline = load_pipeline(str(config), SEARCH_PATH, max_env_step=max_env_step, base_dir=tmp,
+                                         default_policy=default)
+                pipeline.collector_env.close()
+                pipeline.evaluator_env.close()
+        except ConfigError as exc:
+            return Row(short, policy, env, "refused", f"error: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a crash is a row of the census, not the end of it
+            return Row(short, policy, env, "crashed", f"{type(exc).__name__}: {exc}".splitlines()[0])
+    return Row(short, policy, env, "builds")
+
+
 def solve_one(name: str, text: bytes, seed: int, max_env_step: int, timeout: float) -> tuple[int | None, float, str]:
     """(env steps at stop_value or None, launch->exit seconds, best eval return) of one unchanged file and seed."""
     with tempfile.TemporaryDirectory(prefix="dizoo_solve_") as tmp:
@@ -182,16 +217,6 @@ def speed(stdout: str) -> str:
     return f"{steps / max(seconds, 1e-9):,.0f} env steps/s, {iters / max(seconds, 1e-9):,.1f} train iters/s"
 
 
-def print_table(rows: list[Row]) -> None:
-    widths = [max(len(h), *(len(getattr(r, f)) for r in rows)) for h, f in
-              (("file", "file"), ("policy", "policy"), ("env", "env"), ("result", "result"))]
-    header = ("file", "policy", "env", "result", "speed, or the first line of the error")
-    print("  ".join(h.ljust(w) for h, w in zip(header, [*widths, 0], strict=True)).rstrip())
-    for r in rows:
-        cells = (r.file, r.policy, r.env, r.result)
-        print("  ".join([*(c.ljust(w) for c, w in zip(cells, widths, strict=True)), r.reason]).rstrip())
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--glob", action="append", default=None, metavar="PATTERN",
@@ -202,10 +227,13 @@ def main() -> int:
     parser.add_argument("--solve", action="store_true", help="train each file to its stop_value, per seed")
     parser.add_argument("--seeds", default="0,1,2", help="with --solve: comma-separated seeds")
     parser.add_argument("--files", default=None, help="comma-separated stems (cartpole_dqn,...) to keep")
+    parser.add_argument("--zoo", action="store_true", help="the 225-file census (ZOO_GLOBS) with per-folder totals")
+    parser.add_argument("--build-only", action="store_true", help="check each file in-process up to its first step")
+    parser.add_argument("--jobs", type=int, default=1, help="files run at a time")
     args = parser.parse_args()
 
     wheel = wheel_path(args.cache_dir)
-    members = config_members(wheel, args.glob or [DEFAULT_GLOB])
+    members = config_members(wheel, args.glob or (ZOO_GLOBS if args.zoo else [DEFAULT_GLOB]))
     if args.files:
         keep = {f"{stem}_config" for stem in args.files.split(",")}
         members = {n: t for n, t in members.items() if Path(n).stem in keep and "/parallel/" not in n}
@@ -214,18 +242,26 @@ def main() -> int:
     if args.solve:
         solve(members, [int(s) for s in args.seeds.split(",")], args.max_env_step, args.timeout)
         return 0
-    print(f"{wheel.name}: {len(members)} config files, each run with --max-env-step {args.max_env_step}", flush=True)
-    rows = []
-    for name, text in members.items():
-        rows.append(run_one(name, text, args.max_env_step, args.timeout))
-        print(f"  {rows[-1].file}: {rows[-1].result}", file=sys.stderr, flush=True)
+    how = "built in-process up to the first step" if args.build_only else f"run with --max-env-step {args.max_env_step}"
+    print(f"{wheel.name}: {len(members)} config files, each {how}", flush=True)
+    sys.path.insert(0, str(REPO))
+
+    def one(item: tuple[str, bytes]) -> Row:
+        row = (build_one(item[0], item[1], args.max_env_step) if args.build_only
+               else run_one(item[0], item[1], args.max_env_step, args.timeout))
+        print(f"  {row.file}: {row.result}", file=sys.stderr, flush=True)
+        return row
+
+    if args.build_only or args.jobs <= 1:
+        rows = [one(item) for item in members.items()]
+    else:
+        with ThreadPoolExecutor(args.jobs) as pool:
+            rows = list(pool.map(one, members.items()))
+    ok = "builds" if args.build_only else "runs"
     print_table(rows)
-    ran = sum(r.result == "runs" for r in rows)
-    print(f"\n{ran} of {len(rows)} run unchanged; "
-          + ", ".join(f"{n} {result}" for result, n in Counter(r.result for r in rows).items() if result != "runs"))
-    print("\nDistinct reasons (files):")
-    for reason, n in Counter(r.reason for r in rows if r.reason and r.result != "runs").most_common():
-        print(f"  {n:3d}  {reason}")
+    print(f"\n{sum(r.result == ok for r in rows)} of {len(rows)} {'build' if args.build_only else 'run'} unchanged; "
+          + ", ".join(f"{n} {result}" for result, n in Counter(r.result for r in rows).items() if result != ok))
+    print_census(rows, ok)
     return 0
 
 

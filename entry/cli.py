@@ -14,8 +14,9 @@ def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("-s", "--seed", type=int, default=None, help="seed (default: the config's, else 0)")
     parser.add_argument("--max-env-step", type=int, default=None, help="stop after this many env steps")
     parser.add_argument("--max-train-iter", type=int, default=None, help="stop after this many gradient updates")
-    parser.add_argument("--resume", default=None, metavar="latest|DIR|CKPT",
-                        help="continue a run: the newest run of this exp_name, a run dir or a checkpoint file")
+    parser.add_argument("--resume", default=None, metavar="latest|auto|DIR|CKPT",
+                        help="continue a run: the newest run of this exp_name, a run dir or a checkpoint file; "
+                             "auto: the newest run if one has a checkpoint, else start it (docs/preemption.md)")
     parser.add_argument("--wandb", default=None, metavar="PROJECT",
                         help="also log to Weights & Biases project PROJECT (a resume continues the same W&B run)")
     parser.add_argument("--plot", nargs="?", const="", default=None, metavar="FILE",
@@ -51,8 +52,14 @@ def _train(args: argparse.Namespace, prog: str, default_policy: str) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     resume = f"python -m {prog} -c {shlex.quote(pipeline.config_path)} --resume "
+    from ding_lite.utils.faults import RunFault
+
     try:
         pipeline.run(console=sys.stdout)
+    except RunFault as exc:  # a full disk, a non-finite value: the sentence names the checkpoint to resume from
+        then = "" if "no checkpoint was written" in str(exc) else f"; resume with: {resume}{shlex.quote(str(pipeline.run_dir))}"
+        print(f"error: {exc}{then}", file=sys.stderr, flush=True)
+        return 1
     except EnvFailure as exc:
         from ding_lite.pipeline.layout import newest_in_run
 

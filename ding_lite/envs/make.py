@@ -13,6 +13,8 @@ from typing import Any
 
 import gymnasium as gym
 
+from ding_lite.envs.toy_text import LAKE_KEYS
+
 Wrapper = Callable[[gym.Env], gym.Env]
 
 
@@ -60,6 +62,10 @@ class EnvOptions:
     """DI-engine's ``env.continuous``: False gives Pendulum DI-engine's 11 discrete actions (None: the env's own)."""
     action_bins: int | None = None
     """DI-engine's ``env.action_bins_per_branch`` (BDQ): each action dimension takes this many bins in [-1, 1]."""
+    lake: tuple = ()
+    """DI-engine's FrozenLake keys that were set, as ``(key, value)`` pairs for ``gym.make`` (desc, map_name, ...)."""
+    n_bits: int | None = None
+    """DI-engine's BitFlip ``env.n_bits``."""
     rew_clip: bool = False
     """DI-engine's BipedalWalker ``env.rew_clip``: training rewards below -10 become -10 (evaluator envs: never)."""
     render_mode: str | None = None
@@ -69,13 +75,22 @@ class EnvOptions:
         """Whether these options add wrappers to ``env_id``'s envs (the numpy-vectorised backend cannot)."""
         from ding_lite.envs.registry import is_atari
 
-        return (is_atari(env_id) or bool(self.frame_stack) or self.act_scale or self.continuous is not None
+        return (is_atari(env_id) or bool(self.frame_stack) or bool(self.lake) or self.n_bits is not None or self.act_scale or self.continuous is not None
                 or bool(self.action_bins) or self.rew_clip)
 
     def make_kwargs(self, env_id: str) -> dict[str, Any]:
         """Keywords for ``gym.make``: CarRacing takes DI-engine's ``continuous=False`` itself (5 discrete actions)."""
-        if self.continuous is False and env_id.split("/")[-1].startswith("CarRacing"):
+        name = env_id.split("/")[-1]
+        if self.continuous is False and name.startswith("CarRacing"):
             return {"continuous": False}
+        if self.lake or self.n_bits is not None:
+            wanted, key = ("FrozenLake", self.lake[0][0]) if self.lake else ("BitFlip", "n_bits")
+            if not name.startswith(wanted):
+                from ding_lite.config.errors import ConfigError
+
+                raise ConfigError(f"config key 'env.{key}' is DI-engine's {wanted} key, but the env is {env_id} "
+                                  "(leave the key out).")
+            return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.lake} or {"n_bits": self.n_bits}
         return {}
 
     def wrap(self, env: gym.Env) -> gym.Env:
@@ -91,6 +106,9 @@ class EnvOptions:
             from ding_lite.envs.wrappers import atari_preset
 
             return atari_preset(env, 4 if self.frame_stack is None else self.frame_stack, self.train)
+        from ding_lite.envs.toy_text import encode_states
+
+        env = encode_states(env)  # Taxi's 34 values, FrozenLake's one-hot (DI-engine's env classes)
         if env.spec is not None and env.spec.name == "CarRacing":
             from ding_lite.envs.wrappers import ChannelFirst
 
@@ -108,6 +126,9 @@ def env_options(env_cfg: dict, evaluator: bool, render: bool = False) -> EnvOpti
     return EnvOptions(frame_stack=env_cfg.get("frame_stack"), train=not evaluator,
                       act_scale=bool(env_cfg.get("act_scale")), continuous=env_cfg.get("continuous"),
                       action_bins=env_cfg.get("action_bins_per_branch"), rew_clip=bool(env_cfg.get("rew_clip")),
+                      lake=tuple((k, tuple(v) if isinstance(v, list) else v) for k in LAKE_KEYS
+                                 if (v := env_cfg.get(k)) is not None),
+                      n_bits=env_cfg.get("n_bits"),
                       render_mode="rgb_array" if render else None)
 
 

@@ -37,6 +37,9 @@ ENV_TYPES = {
     "halfcheetah": "HalfCheetah-v5",
     "walker2d": "Walker2d-v5",
     "ant": "Ant-v5",
+    "taxi": "Taxi-v4",
+    "frozen_lake": "FrozenLake-v1",
+    "bitflip": "ding_lite/BitFlip-v0",
 }
 NEEDS_ENV_ID = ("atari", "mujoco")
 """DI-engine types that name an env class, not a task: the config's ``env_id`` says which game or robot."""
@@ -72,6 +75,8 @@ ENVPOOL_MANAGER = "env_pool"
 
 
 VARIANTS = {"ding_lite/AntContactForces-v4": ("Ant-v4", {"use_contact_forces": True})}
+OWN_ENVS = {"ding_lite/BitFlip-v0": "ding_lite.envs.toy_text:BitFlipEnv"}
+"""DI-engine's own envs that ding_lite implements (id -> entry point)."""
 """Ids ding_lite registers with gymnasium for a DI-engine id no gymnasium id matches: id -> (base id, kwargs)."""
 
 
@@ -79,6 +84,9 @@ def register_variants() -> None:
     """Register ``VARIANTS`` (idempotent): every process that builds envs (env workers too) calls it on import."""
     import gymnasium
 
+    for new_id, entry in OWN_ENVS.items():
+        if new_id not in gymnasium.envs.registry:
+            gymnasium.register(new_id, entry_point=entry)
     for new_id, (base, kwargs) in VARIANTS.items():
         if new_id not in gymnasium.envs.registry and base in gymnasium.envs.registry:
             spec = gymnasium.spec(base)

@@ -53,6 +53,10 @@ class QNetwork(Model):
 
     forward = q_values
 
+    def features(self, obs: torch.Tensor) -> torch.Tensor:
+        """The encoder's output (ST-DIM's auxiliary loss reads it)."""
+        return self.encoder(obs)
+
     def dist_logits(self, obs: torch.Tensor) -> torch.Tensor:
         return self.head.dist_logits(self.encoder(obs))
 
@@ -91,3 +95,19 @@ class BranchingQNetwork(Model):
         return self.head.q_values(self.encoder(obs) / self.shares)
 
     forward = q_values
+
+
+class TwinQNetwork(Model):
+    """SQN's model (DI-engine's ``SQN``): two independent Q-networks; acting reads the first (``q_values``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__()
+        self.q0, self.q1 = QNetwork(**kwargs), QNetwork(**kwargs)
+
+    def q_values(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.q0.q_values(obs)
+
+    forward = q_values
+
+    def twin_q_values(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.q0.q_values(obs), self.q1.q_values(obs)

@@ -81,6 +81,10 @@ class VAC(Model):
             else:
                 self.log_std = nn.Parameter(torch.full((action_shape,), float(init_log_std)))
 
+    def features(self, obs: torch.Tensor) -> torch.Tensor:
+        """The (actor's) encoder output (ST-DIM's auxiliary loss reads it)."""
+        return run_layers(self.actor_encoder, obs)
+
     def forward(self, obs: torch.Tensor) -> tuple[ActorOut, torch.Tensor]:
         """(actor output, value) with the encoder run once when it is shared."""
         feature = run_layers(self.actor_encoder, obs)

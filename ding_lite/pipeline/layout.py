@@ -5,13 +5,13 @@ never by file modification times (copies and backups change those).
 """
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 from ding_lite.config.errors import ConfigError
-from ding_lite.utils.checkpoint_io import CheckpointError, newest_checkpoint
+from ding_lite.pipeline.writable import dir_fault
+from ding_lite.utils.checkpoint_io import CheckpointError, is_complete, newest_checkpoint
 
 CKPT_DIR, LOG_DIR, TB_SUBDIR = "ckpt", "log", "serial"
 BEST_CKPT = "ckpt_best.pth.tar"
@@ -36,14 +36,15 @@ def create_run_dir(exp_name: str, base: Path) -> Path:
 
 
 def check_writable(path: Path, what: str = "experiment dir") -> None:
-    """Find an unwritable location before any training starts or any file is made."""
+    """Find an unwritable location before any training starts or any file is made (by trying: see writable)."""
     probe = path
     while not probe.exists():
         probe = probe.parent
     if not probe.is_dir():
         raise ConfigError(f"{what} '{path}' cannot be created: '{probe}' is a file, not a directory.")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise ConfigError(f"{what} '{path}' cannot be created: '{probe}' is not writable.")
+    fault = dir_fault(probe)
+    if fault:
+        raise ConfigError(f"{what} '{path}' cannot be created: '{probe}' {fault}.")
 
 
 def run_order(run_dir: Path, exp_name: str) -> tuple[int, int]:
@@ -66,27 +67,50 @@ def runs_of(exp_name: str, base: Path) -> list[Path]:
     return sorted(runs, key=lambda p: run_order(p, exp_name))
 
 
-def newest_in_run(run_dir: Path) -> Path | None:
-    found = newest_checkpoint(str(run_dir / CKPT_DIR)) if (run_dir / CKPT_DIR).is_dir() else None
-    return Path(found) if found else None
+def newest_in_run(run_dir: Path, skipped: list[str] | None = None) -> Path | None:
+    """The highest complete iteration checkpoint; else a complete ``ckpt_best`` (a run killed before its first
+    periodic save has one from its first evaluation, a point between cycles it can resume from exactly).
+    Incomplete files passed over are appended to ``skipped``."""
+    ckpt_dir = run_dir / CKPT_DIR
+    if not ckpt_dir.is_dir():
+        return None
+    found = newest_checkpoint(str(ckpt_dir), skipped)
+    if found:
+        return Path(found)
+    best = ckpt_dir / BEST_CKPT
+    if is_complete(str(best)):
+        return best
+    if best.exists() and skipped is not None:
+        skipped.append(str(best))
+    return None
 
 
-def resolve_resume(target: str, exp_name: str, base: Path) -> Path:
-    """'latest', a run dir or a checkpoint file -> the checkpoint to resume from."""
-    if target == "latest":
+def resolve_resume(target: str, exp_name: str, base: Path, skipped: list[str] | None = None) -> Path | None:
+    """'latest', 'auto', a run dir or a checkpoint file -> the checkpoint to resume from.
+
+    'auto' is 'latest' for a job that may be starting or restarting: None (start the run) when this
+    exp_name has no run with a complete checkpoint yet. Incomplete checkpoints (and runs without one)
+    passed over on the way are appended to ``skipped``, for the console.
+    """
+    if target in ("latest", "auto"):
         for run in reversed(runs_of(exp_name, base)):
-            ckpt = newest_in_run(run)
+            ckpt = newest_in_run(run, skipped)
             if ckpt:
                 return ckpt
+            if skipped is not None:
+                skipped.append(f"{run} (no complete checkpoint)")
+        if target == "auto":
+            return None
         raise CheckpointError(f"--resume latest found no run of '{exp_name}' with a complete checkpoint under '{base}'.")
     path = Path(target).expanduser()
     if path.is_dir():
-        ckpt = newest_in_run(path)
+        ckpt = newest_in_run(path, skipped)
         if ckpt is None:
             raise CheckpointError(f"--resume '{target}' is a directory without a complete checkpoint in its ckpt/ dir.")
         return ckpt
     if not path.exists():
-        raise CheckpointError(f"--resume '{target}' is neither 'latest', an experiment dir nor a checkpoint file.")
+        raise CheckpointError(f"--resume '{target}' is neither 'latest', 'auto', an experiment dir nor a checkpoint "
+                              "file.")
     return path
 
 
@@ -110,6 +134,8 @@ def eval_checkpoint(ckpt: str | None, resume: str | None, exp_name: str, load_pa
             raise CheckpointError(f"config key 'policy.load_path' names '{load_path}', which does not exist.")
         return Path(load_path)
     newest = resolve_resume(resume or "latest", exp_name, base)
+    if newest is None:
+        raise CheckpointError(f"no run of '{exp_name}' under '{base}' has a complete checkpoint to play.")
     best = newest.parent / BEST_CKPT
     if newest.parent.name != CKPT_DIR:
         raise CheckpointError(f"'{newest}' is not in an experiment's ckpt/ dir.")

@@ -5,38 +5,39 @@ Everything that can fail on the user's input (config, checkpoint, directories) f
 """
 from __future__ import annotations
 
-import sys
 import time
-import warnings
 from pathlib import Path
 from typing import Any, TextIO
 
 import torch
 
-from ding_lite.config import ConfigError, compile_config, save_config
+from ding_lite.config import compile_config, save_config
 from ding_lite.config.save import config_markdown
 from ding_lite.envs.make import env_options
 from ding_lite.envs.managers import make_manager
 from ding_lite.envs.managers.base import EnvFailure
 from ding_lite.envs.registry import resolve_env
 from ding_lite.pipeline import interrupts
+from ding_lite.pipeline.claim import claim_for_resume, clean_up, end_session, released_on_error
+from ding_lite.pipeline.console import note, warn
+from ding_lite.pipeline.finite import FiniteGuard
 from ding_lite.pipeline.layout import (
     CKPT_DIR,
     LOG_DIR,
     TB_SUBDIR,
-    check_writable,
     create_run_dir,
-    resolve_resume,
     run_dir_of_checkpoint,
 )
+from ding_lite.pipeline.lock import RunLock
 from ding_lite.pipeline.logs import RunLogs
 from ding_lite.pipeline.progress import Progress
+from ding_lite.pipeline.start import start_checkpoint
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
 from ding_lite.pipeline.tree import ignored_note, pipeline_defaults, pipeline_rules, policy_type
 from ding_lite.pipeline.videos import plan_videos
+from ding_lite.pipeline.writable import check_new_run
 from ding_lite.policy.registry import get_policy_class
-from ding_lite.utils.checkpoint_io import load_checkpoint
 from ding_lite.utils.rng import seed_everything
 from ding_lite.utils.run_log import RunLog
 from ding_lite.utils.tensorboard import ScalarWriter, truncate_events
@@ -50,8 +51,6 @@ from ding_lite.worker.hooks import (
     LoadCkptHook,
     LogShowHook,
     RunContext,
-    SaveCkptAfterRunHook,
-    SaveCkptHook,
 )
 
 
@@ -76,25 +75,9 @@ class SerialPipeline(RunState, RunLogs):
         self.config_path = config_path
         self.policy_cls = policy_cls
         learn = cfg["policy"]["learn"]
-        if resume is not None:
-            ckpt = resolve_resume(resume, cfg["exp_name"], self.base_dir)
-            learn["learner"]["hook"]["load_ckpt_before_run"] = str(ckpt)
-            learn["resume_training"] = True
-        self.checkpoint: dict | None = None
-        self.ckpt_path: Path | None = None
-        load_path = learn["learner"]["hook"]["load_ckpt_before_run"]
-        if load_path:
-            self.ckpt_path = Path(load_path).expanduser().resolve()
-            if not self.ckpt_path.exists():
-                raise ConfigError(
-                    f"config key 'policy.learn.learner.hook.load_ckpt_before_run' names '{load_path}', which does not exist."
-                )
-            self.checkpoint = load_checkpoint(str(self.ckpt_path), expect_algo=policy_cls.name)
-        elif learn["resume_training"]:
-            raise ConfigError("config key 'policy.learn.resume_training' is True but no checkpoint is named: "
-                              "set policy.learn.learner.hook.load_ckpt_before_run or pass --resume.")
+        self.ckpt_path, self.checkpoint, passed_over = start_checkpoint(resume, cfg, self.base_dir, policy_cls.name)
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
-        self.warnings: list[str] = [note for note in (env_note, ignored_note(cfg, policy_cls)) if note]
+        self.warnings: list[str] = [text for text in (env_note, ignored_note(cfg, policy_cls), passed_over) if text]
         self.videos, video_note = plan_videos(cfg["env"], self.base_dir)
         self.warnings += [video_note] if video_note else []
         if self.resuming:
@@ -102,9 +85,12 @@ class SerialPipeline(RunState, RunLogs):
             self.run_dir = run_dir_of_checkpoint(self.ckpt_path)
         else:
             self.run_dir = self.base_dir / cfg["exp_name"]
-            check_writable(self.run_dir)
         self.cfg = cfg
         self._build()
+        # last, after every check that only reads: nothing after it can fail, a refused run changed nothing
+        self.lock: RunLock | None = claim_for_resume(self.run_dir) if self.resuming else None
+        if not self.resuming:
+            check_new_run(self.run_dir)
         self._user_hooks: list[tuple[str, Hook, int | None, int | None]] = []
         self.stop_reason = ""
 
@@ -124,6 +110,7 @@ class SerialPipeline(RunState, RunLogs):
                                                                   render=self.videos is not None))
         self.policy = self.policy_cls(cfg["policy"], seed, action_space=self.collector_env.action_space)
         self.policy.check_spaces(self.collector_env.observation_space, self.collector_env.action_space, env_cfg["env_id"])
+        self.warnings += self.policy.console_notes
         if self.checkpoint is not None:
             self.policy.check_learn_state(self.checkpoint["policy"], str(self.ckpt_path))
 
@@ -139,6 +126,8 @@ class SerialPipeline(RunState, RunLogs):
             truncate_events(str(self.run_dir / LOG_DIR / TB_SUBDIR), self.checkpoint.get("tb_last_steps", {}))
         else:
             self.run_dir = create_run_dir(self.cfg["exp_name"], self.base_dir)
+            self.lock = RunLock(self.run_dir)
+            self.lock.acquire()
         (self.run_dir / CKPT_DIR).mkdir(exist_ok=True)
         config_file = self.run_dir / "total_config.py"
         if self.resuming and config_file.exists():
@@ -165,13 +154,11 @@ class SerialPipeline(RunState, RunLogs):
         self.evaluator.videos = self.videos
         if self.checkpoint is not None:
             hooks.register("before_run", LoadCkptHook(self.checkpoint, self._restore))
-        if hook_cfg["save_ckpt_after_iter"]:
-            hooks.register("after_iter", SaveCkptHook(hook_cfg["save_ckpt_after_iter"], self._save_iteration))
-        if hook_cfg["save_ckpt_after_run"]:
-            hooks.register("after_run", SaveCkptAfterRunHook(self._save_iteration))
+        self._register_saves(hooks, hook_cfg)
         hooks.register("after_iter", LogShowHook(hook_cfg["log_show_after_iter"], self.log.write))
         hooks.register("after_iter", CycleMeanHook(self._report))
-        hooks.register("after_eval", Hook("save_ckpt_best", self._save_best, priority=80))
+        self.guard = FiniteGuard(self.policy, ctx)
+        self.guard.register(hooks)
         for position, hook, priority, freq in self._user_hooks:
             hooks.register(position, hook, priority, freq)
 
@@ -189,13 +176,6 @@ class SerialPipeline(RunState, RunLogs):
         if max_iter is not None and self.learner.train_iter >= max_iter:
             return f"reached max_train_iter {max_iter:,}"
         return ""
-
-    def _warn(self, message: str, console: TextIO | None) -> None:
-        self.log.write(f"warning: {message}")
-        if console is not None:
-            print(f"warning: {message}", file=sys.stderr)
-        else:
-            warnings.warn(message, stacklevel=3)
 
     def run(self, max_env_step: int | None = None, max_train_iter: int | None = None,
             console: TextIO | None = None, *, n_sample: int | None = None,
@@ -224,19 +204,23 @@ class SerialPipeline(RunState, RunLogs):
         return self
 
     def _run(self, console: TextIO | None, batch_notes: list[str]) -> None:
-        self._open_run_dir()
-        self._wire()
+        with released_on_error(self):  # a full disk while opening the logs is one sentence too
+            self._open_run_dir()
+            self._wire()
         for message in self.warnings:
-            self._warn(message, console)
-        self._open_wandb(lambda message: self._warn(message, console))
-        for note in [*self.policy.notes, *batch_notes]:
-            self.log.write(note)
+            warn(message, self.log.write, console)
+        self._open_wandb(lambda message: warn(message, self.log.write, console))
+        self.say = lambda message: note(message, self.log.write, console)
+        clean_up(self.lock, self.say)
+        for text in [*self.policy.notes, *batch_notes]:
+            self.say(text)
         if self.resuming:
             show_restore(self.cfg, self.checkpoint, self.log.write, console)
         self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
                        f"env manager {self.collector_env.choice}")
-        self.collector_env.say = self.evaluator_env.say = self.log.write
+        self.collector_env.say = self.evaluator_env.say = self.say  # a worker restarted: not exact any more
         self._said_env_uncaptured = False
+        failure: BaseException | None = None
         try:
             self.hooks.call("before_run", self.ctx)
             self.ctx.train_iter, self.ctx.envstep = self.learner.train_iter, self.collector.envstep
@@ -249,19 +233,14 @@ class SerialPipeline(RunState, RunLogs):
             if self.interrupted and not self.cfg["policy"]["learn"]["learner"]["hook"]["save_ckpt_after_run"]:
                 self._save_iteration(self.ctx)
         except EnvFailure as exc:
-            self.stop_reason = str(exc)
-            raise
-        except interrupts.RunAborted:
-            self.stop_reason = "aborted by a second SIGINT before this step was saved"
-            raise
-        finally:
-            self.writer.close()
-            if self.wandb is not None:
-                self.wandb.close()
-            self.collector_env.close()
-            self.evaluator_env.close()
-            self.log.write(f"stopped: {self.stop_reason or 'by an error'}")
-            self.log.close()
+            self.stop_reason, failure = str(exc), exc
+        except interrupts.RunAborted as exc:
+            self.stop_reason, failure = "aborted by a second SIGINT before this step was saved", exc
+        except BaseException as exc:  # noqa: BLE001 - end_session closes everything, then it is raised again
+            failure = exc
+        failure = end_session(self, failure)  # a full disk or a non-finite value becomes its one sentence
+        if failure is not None:
+            raise failure
 
     def _loop(self) -> None:
         evaluator, collector, learner, policy = self.evaluator, self.collector, self.learner, self.policy
@@ -280,7 +259,9 @@ class SerialPipeline(RunState, RunLogs):
                 if interrupts.received():  # a signal during the evaluation: it was the step to finish
                     self.stop_reason = self._stop_due()
                     return
-            data = policy.process_rollout(*collector.collect())
+            rollout = collector.collect()
+            self.guard.rollout(*rollout)
+            data = policy.process_rollout(*rollout)
             if data is not None:
                 learner.train(data)
             self.progress.update(learner.train_iter, collector.envstep)

@@ -6,6 +6,7 @@ the checkpoint that refers to them: every complete checkpoint has its side state
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,9 @@ from ding_lite.config.changes import classify_changes, with_new_keys
 from ding_lite.config.save import checkpoint_config
 from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR
 from ding_lite.pipeline.tree import HORIZON_KEYS, pipeline_defaults
-from ding_lite.utils.checkpoint_io import CheckpointError, prune_checkpoints, save_checkpoint
+from ding_lite.utils.checkpoint_io import CheckpointError, iteration_of, prune_checkpoints, save_checkpoint
 from ding_lite.utils.rng import get_rng_state, set_rng_state
-from ding_lite.worker.hooks import RunContext
+from ding_lite.worker.hooks import Hook, RunContext, SaveCkptAfterRunHook, SaveCkptEverySecondsHook, SaveCkptHook
 
 
 def side_file(ckpt: Path, name: str) -> Path:
@@ -43,6 +44,9 @@ class RunState:
     collector_env: Any
     evaluator_env: Any
     _said_env_uncaptured: bool
+    saved_state: tuple[int, int] | None = None  # (train_iter, envstep) of the newest iteration checkpoint
+    saved_at = 0.0  # time.monotonic() of that save, or of the session's start
+    say: Any  # a note for train.log and the console
     wandb: Any
     wandb_run_id: str | None
 
@@ -93,12 +97,14 @@ class RunState:
         self.collector.load_state_dict(ckpt["collector"], restorable)
         self.evaluator.load_state_dict(ckpt["evaluator"], restorable)
         if not restorable and saved_env is not None:
-            self.log.write(f"env state in this checkpoint comes from the '{saved_env.get('kind', 'sync')}' env manager "
+            self.say(f"env state in this checkpoint comes from the '{saved_env.get('kind', 'sync')}' env manager "
                            f"and this run uses '{self.collector_env.kind}': envs start new episodes on resume")
         elif not restorable:
-            self.log.write("env state was not captured in this checkpoint: envs start new episodes on resume")
+            self.say("env state was not captured in this checkpoint: envs start new episodes on resume")
         set_rng_state(ckpt["rng"])
         self._restore_side_state()
+        if iteration_of(str(self.ckpt_path)) is not None:
+            self.saved_state = (self.learner.train_iter, self.collector.envstep)
         self.log.write(f"resumed from {self.ckpt_path} at train_iter={self.learner.train_iter} "
                        f"envstep={self.collector.envstep}")
 
@@ -109,26 +115,43 @@ class RunState:
                 side.load(str(path))
                 self.log.write(f"{name.replace('_', ' ')} restored from {path} ({len(side):,} transitions)")
             else:
-                self.log.write(f"{name.replace('_', ' ')} was not saved with this checkpoint: {side.missing_note}")
+                self.say(f"{name.replace('_', ' ')} was not saved with this checkpoint: {side.missing_note}")
 
     def _save(self, path: Path) -> None:
         state = self.state_dict()  # its tb_last_steps() flushes the writer: the file covers what it records
         if state["collector"]["env"] is None and not self._said_env_uncaptured:
             self._said_env_uncaptured = True
-            self.log.write(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
-                           "manager cannot be captured: checkpoints keep everything else, and a resume starts new "
-                           "episodes")
+            self.say(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
+                     "manager cannot be captured: checkpoints keep everything else, and a resume starts new episodes")
         save_checkpoint(state, str(path))
         if self.wandb is not None:
             self.wandb.flush()  # W&B gets its rows when TensorBoard's file gets them
 
+    def _register_saves(self, hooks: Any, hook_cfg: dict) -> None:
+        """Iteration checkpoints by count, by time and at the end; the best one after each improving eval."""
+        if hook_cfg["save_ckpt_after_iter"]:
+            hooks.register("after_iter", SaveCkptHook(hook_cfg["save_ckpt_after_iter"], self._save_iteration))
+        if hook_cfg["save_ckpt_every_seconds"]:
+            self.saved_at = time.monotonic()
+            hooks.register("after_iter", SaveCkptEverySecondsHook(hook_cfg["save_ckpt_every_seconds"],
+                                                                  self._save_iteration, lambda: self.saved_at))
+        if hook_cfg["save_ckpt_after_run"]:
+            hooks.register("after_run", SaveCkptAfterRunHook(self._save_iteration))
+        hooks.register("after_eval", Hook("save_ckpt_best", self._save_best, priority=80))
+
     def _save_iteration(self, ctx: RunContext) -> None:
+        """Once per state: a stop at a multiple of the save interval (or a timed save at the same cycle end)
+        does not write the same checkpoint again; neither does a resume that is already at its horizon."""
+        saved = (self.learner.train_iter, self.collector.envstep)
+        if saved == self.saved_state:
+            return
         ckpt_dir = self.run_dir / CKPT_DIR
         path = ckpt_dir / f"iteration_{self.learner.train_iter}.pth.tar"
         sides = self.policy.side_state() if self.policy.saves_side_state() else {}
         for name, side in sides.items():
             side.save(str(side_file(path, name)))  # first, so every complete checkpoint has its side state
         self._save(path)
+        self.saved_state, self.saved_at = saved, time.monotonic()
         for removed in prune_checkpoints(str(ckpt_dir), self.cfg["policy"]["learn"]["learner"]["max_ckpt_keep"]):
             for name in self.policy.side_state():
                 side_file(Path(removed), name).unlink(missing_ok=True)

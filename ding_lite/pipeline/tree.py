@@ -54,6 +54,9 @@ def pipeline_rules(policy_cls: type) -> dict:
         "env.continuous": of_type(bool),
         "env.manager.type": one_of(*env_manager.MANAGER_TYPES),
         "env.env_wrapper": one_of("default", "mujoco_default", "atari_default"),
+        "env.save_replay_gif": lambda v: None if not v else
+        "be False: ding_lite records evaluation episodes as mp4 files with env.replay_path instead",
+        "env.n_bits": lambda v: None if v is None or (isinstance(v, int) and v >= 1) else "be a positive int",
         "env.action_bins_per_branch": lambda v: None if v is None or (isinstance(v, int) and v >= 2) else
         "be None or an int >= 2",
         "env.frame_stack": all_of(of_type(int), non_negative),
@@ -63,7 +66,7 @@ def pipeline_rules(policy_cls: type) -> dict:
         "env.collector_batch_size": all_of(of_type(int), positive),
         "env.evaluator_batch_size": all_of(of_type(int), positive),
         "env.manager.ray.num_actors": positive,
-        "env.manager.ray.num_cpus": non_negative,
+        "env.manager.ray.num_cpus": all_of(of_type(int, float), non_negative),
         "env.manager.ray.num_gpus": non_negative,
         "env.manager.ray.resources": of_type(dict),
         "env.manager.ray.on_actor_failure": one_of("fail", "restart"),
@@ -73,6 +76,7 @@ def pipeline_rules(policy_cls: type) -> dict:
         "policy.model.encoder_hidden_size_list": lambda v: None if v and all(
             isinstance(x, int) and x > 0 for x in v) else "be a non-empty list of positive ints",
         "policy.learn.learner.hook.save_ckpt_after_iter": non_negative,
+        "policy.learn.learner.hook.save_ckpt_every_seconds": non_negative,
         "policy.learn.learner.hook.log_show_after_iter": positive,
         "policy.learn.learner.max_ckpt_keep": non_negative,
         "policy.eval.evaluator.eval_freq": positive,

@@ -68,6 +68,7 @@ class Policy:
         self.cfg = cfg
         self.device, note = resolve_device(cfg["cuda"])
         self.notes: list[str] = [note] if note else []  # said once in the run's log when the run starts
+        self.console_notes: list[str] = []  # said once on the console too: they change what the user gets
         self.collect_generator = torch.Generator().manual_seed(seed + 1)
         self.learn_generator = torch.Generator().manual_seed(seed + 2)
         self._learn_state: dict[str, Any] = {}

@@ -20,6 +20,10 @@ from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.model.common.encoder import obs_dims
 from ding_lite.policy.base import Policy
 
+SQIL_REFUSAL = ("be left out: it names the expert of DI-engine's SQIL entry (serial_pipeline_sqil), whose "
+                "demonstration part ding_lite does not have; without it the file trains plain soft Q-learning")
+DEMO_REFUSAL = ("be left out: it belongs to DI-engine's demonstration-data generation (collect_demo_data), which "
+                "ding_lite does not have")
 BUFFER_TYPES = ("advanced", "naive", "deque")
 """DI-engine's replay buffer types for the serial pipeline (its AdvancedReplayBuffer, NaiveReplayBuffer, DequeBuffer)."""
 
@@ -40,6 +44,14 @@ class OffPolicy(Policy):
         collect=dict(
             n_sample=8,  # transitions per collect, over all collector envs (rounded up to a multiple)
             unroll_len=1,  # DI-engine key; transitions are single steps here
+            # DI-engine's SQIL expert (serial_pipeline_sqil) and demonstration-data generation (collect_demo_data)
+            # keys: those entries are not in ding_lite, so each is refused in one sentence when set
+            model_path=None,
+            save_path=None,
+            data_type=None,
+            collect_count=None,
+            expert_data_path=None,
+            state_dict_path=None,
         ),
         eval=dict(),
         other=dict(
@@ -66,6 +78,9 @@ class OffPolicy(Policy):
         "learn.batch_size": positive,
         "collect.n_sample": positive,
         "collect.unroll_len": one_of(1),
+        "collect.model_path": lambda v: None if v is None else SQIL_REFUSAL,
+        **{f"collect.{key}": (lambda v: None if v is None else DEMO_REFUSAL)
+           for key in ("save_path", "data_type", "collect_count", "expert_data_path", "state_dict_path")},
         "other.replay_buffer.replay_buffer_size": positive,
         "other.replay_buffer.replay_buffer_start_size": non_negative,
         "other.replay_buffer.alpha": non_negative,

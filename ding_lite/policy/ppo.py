@@ -126,6 +126,12 @@ class PPOPolicy(OnPolicy):
     # ----------------------------------------------------------------- learning
 
     def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        total, info = self.ppo_loss(batch)
+        grad_norm = self.optimize(total, self.optimizer, self.cfg["learn"]["grad_clip_value"] or math.inf)
+        return {"total_loss": total.item(), **info, "grad_norm": grad_norm.item(), "cur_lr": self.optimizer.lr}
+
+    def ppo_loss(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, dict[str, float]]:
+        """PPO's clipped policy loss, weighted value loss and entropy bonus, and what to log."""
         learn = self.cfg["learn"]
         out, value = self.model(batch["obs"])
         logp, entropy = self.log_prob_entropy(out, batch["action"])
@@ -137,14 +143,10 @@ class PPOPolicy(OnPolicy):
         total = policy_loss + learn["value_weight"] * value_loss
         if learn["entropy_weight"]:  # with weight 0 the entropy is only logged: keep it out of backward (~9%)
             total = total - learn["entropy_weight"] * entropy_mean
-        grad_norm = self.optimize(total, self.optimizer, learn["grad_clip_value"] or math.inf)
-        return {
-            "total_loss": total.item(),
+        return total, {
             "policy_loss": policy_loss.item(),
             "value_loss": value_loss.item(),
             "entropy": entropy_mean.item(),
             "approx_kl": info["approx_kl"].item(),
             "clipfrac": info["clipfrac"].item(),
-            "grad_norm": grad_norm.item(),
-            "cur_lr": self.optimizer.lr,
         }

@@ -26,6 +26,10 @@ POLICIES = {
     "fqf": "ding_lite.policy.fqf:FQFPolicy",
     "d4pg": "ding_lite.policy.d4pg:D4PGPolicy",
     "bdq": "ding_lite.policy.bdq:BDQPolicy",
+    "dqn_stdim": "ding_lite.policy.dqn_stdim:DQNSTDIMPolicy",
+    "ppo_stdim": "ding_lite.policy.ppo_stdim:PPOSTDIMPolicy",
+    "ppo_pg": "ding_lite.policy.ppo_pg:PPOPGPolicy",
+    "sqn": "ding_lite.policy.sqn:SQNPolicy",
 }
 
 

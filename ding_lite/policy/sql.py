@@ -2,11 +2,12 @@
 
 The target is the target network's soft value ``alpha * logsumexp(Q / alpha)`` (``rl_utils.soft_q.sql_loss``);
 collecting samples ``softmax(Q / alpha)`` where DQN would act greedily (epsilon still mixes in uniform actions);
-evaluation is greedy. DI-engine's demonstration variant (SQIL) is not part of this policy.
+evaluation is greedy. DI-engine's demonstration variant (SQIL) is not part of this policy: its files (``policy.type``
+'sql' with the expert's ``collect.model_path``) train plain SQL here, said once on the console.
 """
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -25,9 +26,18 @@ class SQLPolicy(QLearning):
             double_q=False,  # DI-engine's SQL bootstraps from the target net's soft value only
         ),
     )
-    rules: ClassVar[dict] = {"learn.alpha": positive,
+    rules: ClassVar[dict] = {"collect.model_path": lambda v: None,  # SQIL's expert: said on the console, see below
+                             "learn.alpha": positive,
                              "learn.double_q": lambda v: None if not v else
                              "be False: the soft value averages over actions, no online net picks one"}
+
+    def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
+        super().__init__(cfg, seed, action_space)
+        if cfg["collect"]["model_path"] is not None:
+            self.console_notes.append(
+                f"policy.collect.model_path '{cfg['collect']['model_path']}' names the expert of DI-engine's SQIL, "
+                "whose demonstrations ding_lite does not add: this run trains plain soft Q-learning, as DI-engine's "
+                "serial_pipeline does with this file (its serial_pipeline_sqil adds them).")
 
     @torch.no_grad()
     def collect_forward(self, obs: np.ndarray) -> dict[str, np.ndarray]:

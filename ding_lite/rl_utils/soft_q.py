@@ -72,3 +72,24 @@ def munchausen_loss(q_taken: Tensor, target_q: Tensor, next_target_q: Tensor, ac
         "q_value": q_taken.detach().mean(), "target_q_value": target.mean(),
         "action_gap": (top2[:, 0] - top2[:, 1]).mean().detach(),
         "clip_frac": ((bonus < MUNCHAUSEN_CLIP[0]) | (bonus > MUNCHAUSEN_CLIP[1])).float().mean().detach()}
+
+
+def sqn_losses(q0_taken: Tensor, q1_taken: Tensor, next_q0: Tensor, next_q1: Tensor, returns: Tensor,
+               discount: Tensor, log_alpha: Tensor, target_entropy: float) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
+    """Soft Q-network (DI-engine 0.5.3's ``sqn``): twin Q nets regress on a soft bootstrap of the smaller target Q.
+
+    With ``Q' = min(next_q0, next_q1)`` (target nets at the bootstrap state), ``pi = softmax(Q' / alpha)``: the
+    target is ``returns + discount * sum pi (Q' - alpha log pi)``; the Q loss is the sum of both nets' mean squared
+    errors; the temperature loss is ``log_alpha * mean(H(pi) - target_entropy)`` (so alpha falls while the policy is
+    more random than ``target_entropy``). Returns (Q loss, alpha loss, info).
+    """
+    alpha = log_alpha.detach().exp()
+    with torch.no_grad():
+        q_next = torch.min(next_q0, next_q1)
+        log_pi = F.log_softmax(q_next / alpha, -1)
+        pi = log_pi.exp()
+        target = returns + discount * (pi * (q_next - alpha * log_pi)).sum(-1)
+        entropy = -(pi * log_pi).sum(-1)
+    q_loss = (q0_taken - target).pow(2).mean() + (q1_taken - target).pow(2).mean()
+    alpha_loss = log_alpha * (entropy - target_entropy).mean()
+    return q_loss, alpha_loss.sum(), {"entropy": entropy.mean(), "target_q_value": target.mean()}

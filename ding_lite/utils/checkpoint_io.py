@@ -23,6 +23,7 @@ from typing import Any
 import torch
 
 from ding_lite.utils.array_codec import decode_value, encode_value
+from ding_lite.utils.faults import disk_full
 
 FORMAT_VERSION = 1
 
@@ -65,6 +66,24 @@ def _remove_stale_temps(directory: str) -> None:
                     pass
 
 
+def remove_temps(directory: str) -> list[str]:
+    """Delete every checkpoint temp file in ``directory``: for a caller that holds the run's lock, since no
+    other process can be writing there. Returns the removed names."""
+    removed = []
+    try:
+        entries = list(os.scandir(directory))
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        if _TEMP_RE.fullmatch(entry.name) and entry.path not in _in_progress:
+            try:
+                os.remove(entry.path)
+            except FileNotFoundError:
+                continue
+            removed.append(entry.name)
+    return removed
+
+
 def save_checkpoint(obj: dict, path: str) -> None:
     """Atomically write ``obj`` (plus ``format_version``) to ``path``; the caller's dict is untouched.
 
@@ -86,11 +105,14 @@ def save_checkpoint(obj: dict, path: str) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.remove(tmp)
         except FileNotFoundError:
             pass
+        full = disk_full(exc, path)  # torch reports it as an 'enforce fail' RuntimeError
+        if full is not None:
+            raise full from None
         raise
     finally:
         _in_progress.discard(tmp)
@@ -208,15 +230,23 @@ def list_iteration_checkpoints(ckpt_dir: str) -> list[str]:
     return [p for _, _, p in sorted(found)]
 
 
-def newest_checkpoint(ckpt_dir: str) -> str | None:
-    """Highest-numbered iteration checkpoint that looks complete (a cheap zip check, not a load)."""
+def is_complete(path: str) -> bool:
+    """Whether ``path`` looks like a complete checkpoint (a cheap zip check, not a load)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == _ZIP_MAGIC and _has_complete_zip(f)
+    except OSError:  # vanished (pruned) or unreadable
+        return False
+
+
+def newest_checkpoint(ckpt_dir: str, skipped: list[str] | None = None) -> str | None:
+    """Highest-numbered iteration checkpoint that looks complete; the incomplete ones passed over on the way
+    are appended to ``skipped``."""
     for path in reversed(list_iteration_checkpoints(ckpt_dir)):
-        try:
-            with open(path, "rb") as f:
-                if f.read(4) == _ZIP_MAGIC and _has_complete_zip(f):
-                    return path
-        except OSError:  # vanished (pruned) or unreadable: try the next one
-            continue
+        if is_complete(path):
+            return path
+        if skipped is not None:
+            skipped.append(path)
     return None
 
 

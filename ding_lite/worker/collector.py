@@ -17,6 +17,9 @@ def default_config() -> dict:
         # DI-engine's collector console cadence (train iters); ding_lite's console and train.log show the
         # collector's figures every learn.learner.hook.log_show_after_iter instead
         collect_print_freq=100,
+        # DI-engine's episode collector: hand the policy's training samples rather than raw episodes; ding_lite's
+        # episode collector always hands whole episodes to process_rollout, which makes the samples (either value)
+        get_train_sample=False,
     )
 
 
@@ -111,7 +114,7 @@ class SampleSerialCollector:
         self.ctx.envstep = self.envstep
         if env_restorable:
             self.env.load_state_dict(state["env"])
-            self._obs = np.asarray(state["obs"])
+            self._obs = None if state["obs"] is None else np.asarray(state["obs"])  # saved before the first collect
             self._ep_return = np.asarray(state["ep_return"], dtype=np.float64).copy()
             self._ep_len = np.asarray(state["ep_len"], dtype=np.int64).copy()
         else:
@@ -229,7 +232,7 @@ class EpisodeSerialCollector:
         self._clear_rows()
         if env_restorable:
             self.env.load_state_dict(state["env"])
-            self._obs = np.asarray(state["obs"])
+            self._obs = None if state["obs"] is None else np.asarray(state["obs"])  # saved before the first collect
             self._rows = {k: list(np.asarray(v)) for k, v in state["rows"].items()}
             self._t = len(next(iter(self._rows.values()))) if self._rows else 0
             self._start = np.asarray(state["start"], dtype=np.int64).copy()

@@ -6,11 +6,13 @@ fires at learner positions when ``train_iter % freq == 0`` and elsewhere on ever
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ding_lite.envs.managers.base import EnvFailure
+from ding_lite.utils.faults import RunFault
 
 POSITIONS = ("before_run", "before_iter", "after_iter", "after_run", "after_collect", "after_eval")
 ITER_POSITIONS = ("before_iter", "after_iter")
@@ -110,7 +112,7 @@ class HookRegistry:
                 continue
             try:
                 hook.run(ctx)
-            except (HookError, EnvFailure):
+            except (HookError, EnvFailure, RunFault):
                 raise
             except Exception as exc:
                 raise HookError(f"hook '{hook.name}' at {position} failed: {type(exc).__name__}: {exc}") from exc
@@ -142,6 +144,25 @@ class SaveCkptHook(Hook):
 
     def run(self, ctx: RunContext) -> None:
         if ctx.cycle_end and ctx.train_iter // self.every > ctx.cycle_start_iter // self.every:
+            self._save(ctx)
+
+
+class SaveCkptEverySecondsHook(Hook):
+    """after_iter: save at the first cycle end ``seconds`` after the last save (or the session's start).
+
+    For preemptible machines: a bound on the work lost to a kill that gives no warning. Cycle ends are the
+    same consistent points the iteration-count saves use, so a timed checkpoint resumes bit for bit; what
+    it holds never depends on when it was taken, only the choice of iterations does.
+    """
+
+    def __init__(self, seconds: float, save: Callable[[RunContext], None], last_save: Callable[[], float]) -> None:
+        super().__init__("save_ckpt_every_seconds", priority=81)
+        self.seconds = seconds
+        self._save = save
+        self._last_save = last_save
+
+    def run(self, ctx: RunContext) -> None:
+        if ctx.cycle_end and time.monotonic() - self._last_save() >= self.seconds:
             self._save(ctx)
 
 

@@ -11,6 +11,8 @@ def default_config() -> dict:
         hook=dict(
             load_ckpt_before_run="",  # checkpoint to start from ('' for none)
             save_ckpt_after_iter=10000,  # save every N train iterations (0 disables)
+            # ding_lite only: also save at the first cycle end N seconds after the last save (0 disables)
+            save_ckpt_every_seconds=0.0,
             save_ckpt_after_run=True,  # save a final checkpoint when the run ends
             log_show_after_iter=100,  # text-log line every N train iterations
         ),

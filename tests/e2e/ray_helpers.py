@@ -7,14 +7,18 @@ import re
 import time
 from pathlib import Path
 
-CLUSTER_CPUS = 2
+from tests.e2e.conftest import cli_env
 
 
 def ray_address() -> str:
+    """The cluster has the machine's real size (Ray counts its CPUs), so the defaults are tested where they run."""
     import ray
 
     if not ray.is_initialized():
-        ray.init(num_cpus=CLUSTER_CPUS, include_dashboard=False, logging_level="WARNING")
+        # Ray's processes inherit this environment: actors and Tune trials import the tree under test, not an
+        # installed ding_lite (the runs of one test would otherwise mix two versions where both exist)
+        os.environ["PYTHONPATH"] = cli_env()["PYTHONPATH"]
+        ray.init(include_dashboard=False, logging_level="WARNING")
     address = ray.get_runtime_context().gcs_address
     os.environ["RAY_ADDRESS"] = address  # later CLI runs (README's ray_runs) join it instead of starting their own
     return address

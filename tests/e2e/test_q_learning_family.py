@@ -31,6 +31,12 @@ BAD = {
     "is_weight": ("qrdqn", "main_config.policy.priority_IS_weight = True",
                   ("config key 'policy.priority_IS_weight' is True, but importance-sampling weights need "
                    "prioritized replay: set policy.priority=True too.")),
+    "save_seconds": ("c51", "main_config.policy.learn.learner = dict(hook=dict(save_ckpt_every_seconds=-5))",
+                     "config key 'policy.learn.learner.hook.save_ckpt_every_seconds' must be >= 0, got -5."),
+    "save_seconds_type": ("c51", "main_config.policy.learn.learner = dict(hook=dict(save_ckpt_every_seconds='10m'))",
+                          "config key 'policy.learn.learner.hook.save_ckpt_every_seconds' must be int or float"),
+    "unwritable_base": ("c51", "main_config.exp_name = '/proc/ding_lite_run'",  # /proc refuses even root
+                        "experiment dir '/proc/ding_lite_run' cannot be created: '/proc' is not writable"),
 }
 
 

@@ -27,7 +27,7 @@ def pipeline(base, manager: str, max_train_iter: int = FULL, resume: str | None 
     main, create, _ = load_config_file("cartpole_ppo_config.py", SEARCH_PATH)
     main["exp_name"] = "m"
     main["env"]["stop_value"] = 1000  # never reached: runs stop on max_train_iter
-    main["env"]["manager"] = {"type": manager, "ray": {"num_actors": 2, "num_cpus": 0.25, **ray}}
+    main["env"]["manager"] = {"type": manager, "ray": {"num_actors": 2, **ray}}  # CPUs sized from the cluster
     main["policy"]["learn"]["learner"]["hook"]["save_ckpt_after_iter"] = 40
     return SerialPipeline(main, create, max_train_iter=max_train_iter, resume=resume, base_dir=base)
 

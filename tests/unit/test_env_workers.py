@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ding_lite.config import ConfigError
+from ding_lite.envs import state as _env_state  # noqa: F401 - imported before the workers fork, as in a run
 from ding_lite.envs.managers import make_manager
 from ding_lite.envs.managers.base import EnvFailure
 from ding_lite.envs.managers.processes import EnvWorkerDied, exit_cause
@@ -38,7 +39,18 @@ class BrokenOnBuild(BrokenOnStep):
         raise RuntimeError("no licence for this simulator")
 
 
+class HoldsACallback(BrokenOnStep):
+    """Keeps a callable, which the env-state capture cannot store: stands for a simulator handle without adapter."""
+
+    def __init__(self):
+        self.on_step = lambda: None
+
+    def step(self, action):
+        return np.zeros(2, np.float32), 1.0, False, False, {}
+
+
 gym.register("WorkerTestBrokenOnStep-v0", entry_point=BrokenOnStep)
+gym.register("WorkerTestHoldsACallback-v0", entry_point=HoldsACallback)
 gym.register("WorkerTestBrokenOnBuild-v0", entry_point=BrokenOnBuild)
 
 
@@ -90,3 +102,12 @@ def test_exit_causes_in_words():
     assert exit_cause(-signal.SIGSEGV) == "killed by SIGSEGV"
     assert exit_cause(3) == "exited with code 3"
     assert exit_cause(None) == "closed its pipe while still running"
+
+
+def test_an_env_whose_state_cannot_be_captured_still_steps():
+    manager = make_manager("WorkerTestHoldsACallback-v0", 2, 0, "subprocess")
+    manager.reset()
+    assert manager.state_dict() is None and not manager.can_capture()
+    assert "on_step" in manager._uncapturable  # the reason names the attribute
+    assert manager.step(np.array([0, 1])).reward.tolist() == [1.0, 1.0]
+    manager.close()

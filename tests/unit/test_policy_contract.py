@@ -23,6 +23,7 @@ CONTRACT_RUNS = {
     # policy type: (shipped config, edits that keep a two-cycle run short and exact)
     "ppo": ("cartpole_ppo_config.py", {"policy": {"collect": {"n_sample": 64}, "learn": {"epoch_per_collect": 2}}}),
     "pg": ("cartpole_pg_config.py", {"policy": {"collect": {"n_episode": 2}}}),
+    "ppo_pg": ("cartpole_ppo_pg_config.py", {"policy": {"collect": {"n_episode": 2}, "learn": {"epoch_per_collect": 2}}}),
     "a2c": ("cartpole_a2c_config.py", {"policy": {"collect": {"n_sample": 64}}}),
     "trpo": ("cartpole_trpo_config.py", {"policy": {"collect": {"n_sample": 128}}}),
     "ppo_offpolicy": ("cartpole_ppo_offpolicy_config.py", {"policy": {"learn": {"update_per_collect": 2}}}),
@@ -36,7 +37,11 @@ CONTRACT_RUNS = {
                           ("sac", "pendulum_sac_config.py"), ("discrete_sac", "cartpole_sac_config.py"),
                           ("d4pg", "pendulum_d4pg_config.py"))},
     **{name: (f"cartpole_{name}_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}})
-       for name in ("c51", "qrdqn", "iqn", "rainbow", "sql", "mdqn", "fqf")},
+       for name in ("c51", "qrdqn", "iqn", "rainbow", "sql", "mdqn", "fqf", "dqn_stdim")},
+    "sqn": ("cartpole_sqn_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}},
+                                                  "learn": {"update_per_collect": 4}}}),
+    "ppo_stdim": ("cartpole_ppo_stdim_config.py", {"policy": {"collect": {"n_sample": 64},
+                                                             "learn": {"epoch_per_collect": 2}}}),
     "bdq": ("pendulum_bdq_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}}),
 }
 NAMES = sorted(POLICIES)

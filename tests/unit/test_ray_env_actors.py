@@ -58,3 +58,37 @@ def test_a_restarted_actor_truncates_its_episodes_and_starts_new_ones():
     assert said[0].endswith("restarted it with the envs' state from the last checkpoint and new episodes; "
                             "this run is no longer exact")
     ray.close()
+
+
+def test_default_cpus_fit_a_runs_collector_and_evaluator_on_the_free_cpus():
+    from ding_lite.envs.managers.ray import fitting_cpus
+
+    collector = fitting_cpus(2.0, 2, evaluator=False)  # a 2-core machine, nothing else reserved
+    evaluator = fitting_cpus(2.0 - 2 * collector, 2, evaluator=True)
+    assert (collector, evaluator) == (0.5, 0.5)
+    assert fitting_cpus(64.0, 4, evaluator=False) == 1.0  # at most one CPU per actor
+    assert fitting_cpus(1.0, 3, evaluator=False) == 0.1666  # Ray's steps of 1e-4, rounded down so they fit
+    assert fitting_cpus(0.0, 2, evaluator=True) == 0.0  # a full cluster: actors share what is there
+
+
+def test_the_default_ray_managers_start_on_this_machine():
+    """``env.manager.ray`` left at its defaults: the collector's and the evaluator's actors both start here."""
+    from ding_lite.envs.make import EnvOptions
+
+    collector = make_manager("CartPole-v0", 4, 0, "ray", None, {"ray": {}}, env_options=EnvOptions())
+    evaluator = make_manager("CartPole-v0", 2, 0, "ray", None, {"ray": {}}, env_options=EnvOptions(train=False))
+    try:
+        assert collector.reset().shape == (4, 4) and evaluator.reset().shape == (2, 4)
+        cpus = [m._options["num_cpus"] for m in (collector, evaluator)]
+        assert all(0 <= c <= 1 for c in cpus) and 2 * sum(cpus) <= os.cpu_count()
+    finally:
+        collector.close()
+        evaluator.close()
+
+
+def test_actors_that_could_never_fit_are_refused_at_once():
+    from ding_lite.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"each of the 2 env actors needs \{'CPU': 1000\}, more than the whole "
+                                          r"cluster has"):
+        make_manager("CartPole-v0", 2, 0, "ray", None, {"ray": {"num_cpus": 1000}})

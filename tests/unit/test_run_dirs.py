@@ -42,11 +42,34 @@ def test_latest_skips_a_newest_run_without_complete_checkpoints(tmp_path):
     broken = tmp_path / "exp_261122_101500" / "ckpt"
     broken.mkdir(parents=True)
     (broken / "iteration_50.pth.tar").write_bytes(b"PK\x03\x04 half a file")
-    assert resolve_resume("latest", "exp", tmp_path) == want
+    skipped = []
+    assert resolve_resume("latest", "exp", tmp_path, skipped) == want
+    assert skipped == [str(broken / "iteration_50.pth.tar"), f"{broken.parent} (no complete checkpoint)"]
 
 
 def test_nothing_to_resume_is_one_sentence(tmp_path):
     with pytest.raises(CheckpointError, match="--resume latest found no run of 'exp'"):
         resolve_resume("latest", "exp", tmp_path)
-    with pytest.raises(CheckpointError, match="neither 'latest', an experiment dir nor a checkpoint file"):
+    with pytest.raises(CheckpointError, match="neither 'latest', 'auto', an experiment dir nor a checkpoint file"):
         resolve_resume(str(tmp_path / "typo"), "exp", tmp_path)
+
+
+def test_auto_is_latest_or_nothing_to_resume(tmp_path):
+    assert resolve_resume("auto", "exp", tmp_path) is None
+    (tmp_path / "exp" / "ckpt").mkdir(parents=True)
+    assert resolve_resume("auto", "exp", tmp_path) is None  # a run killed before any save: start anew
+    want = _ckpt(tmp_path / "exp", 3, mtime=1_000_000)
+    assert resolve_resume("auto", "exp", tmp_path) == want
+
+
+def test_a_run_with_only_a_complete_best_checkpoint_resumes_from_it(tmp_path):
+    ckpt = tmp_path / "exp" / "ckpt"
+    ckpt.mkdir(parents=True)
+    (ckpt / "iteration_50.pth.tar").write_bytes(b"PK\x03\x04 half a file")
+    save_checkpoint({"train_iter": 0}, str(ckpt / "ckpt_best.pth.tar"))
+    skipped = []
+    assert resolve_resume("latest", "exp", tmp_path, skipped) == ckpt / "ckpt_best.pth.tar"
+    assert skipped == [str(ckpt / "iteration_50.pth.tar")]
+    (ckpt / "ckpt_best.pth.tar").write_bytes(b"PK\x03\x04 half a file")
+    with pytest.raises(CheckpointError, match="no run of 'exp' with a complete checkpoint"):
+        resolve_resume("latest", "exp", tmp_path)

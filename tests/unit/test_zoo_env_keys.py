@@ -72,3 +72,46 @@ def test_env_wrapper_names_only_the_presets_that_change_nothing_here():
 
 def test_sac_discrete_is_discrete_sac():
     assert get_policy_class("sac_discrete") is get_policy_class("discrete_sac")
+
+
+def test_sqil_and_demonstration_keys_are_one_sentence_each():
+    with pytest.raises(ConfigError, match=r"^config key 'policy.collect.model_path' must be left out: it names the "
+                                          r"expert of DI-engine's SQIL entry \(serial_pipeline_sqil\)"):
+        _compiled("dqn", {"policy": {"collect": {"model_path": "expert.pth.tar"}}})
+    sql = get_policy_class("sql")(_compiled("sql", {"policy": {"collect": {"model_path": "e.pth.tar"}}})["policy"], 0)
+    assert sql.console_notes == [("policy.collect.model_path 'e.pth.tar' names the expert of DI-engine's SQIL, whose "
+                                 "demonstrations ding_lite does not add: this run trains plain soft Q-learning, as "
+                                 "DI-engine's serial_pipeline does with this file (its serial_pipeline_sqil adds them).")]
+    with pytest.raises(ConfigError, match=r"^config key 'policy.collect.save_path' must be left out: it belongs to "
+                                          r"DI-engine's demonstration-data generation \(collect_demo_data\)"):
+        _compiled("td3", {"policy": {"collect": {"save_path": "expert.pkl"}}})
+
+
+def test_taxi_is_di_engine_s_34_values_and_frozen_lake_a_one_hot_state_on_its_own_map():
+    taxi = make_env("Taxi-v4", options=EnvOptions())
+    obs, _ = taxi.reset(seed=0)
+    row, col, passenger, destination = taxi.unwrapped.decode(taxi.unwrapped.s)
+    assert obs.shape == (34,) and np.flatnonzero(obs).tolist() == [5 * row + col, 25 + passenger, 30 + destination]
+    lake = make_env("FrozenLake-v1", options=EnvOptions(lake=(("desc", ("SFF", "FHF", "FFG")), ("is_slippery", False))))
+    obs, _ = lake.reset(seed=0)
+    assert obs.tolist() == [1.0] + [0.0] * 8  # a 3x3 map from env.desc, the start square one-hot
+    obs, *_ = lake.step(2)  # right, not slippery
+    assert obs.argmax() == 1
+    with pytest.raises(ConfigError, match=r"config key 'env.desc' is DI-engine's FrozenLake key, but the env is "
+                                          r"CartPole-v1 \(leave the key out\)\."):
+        make_env("CartPole-v1", options=EnvOptions(lake=(("desc", ("SF",)),)))
+
+
+def test_bitflip_rewards_reaching_the_goal_and_truncates_after_n_bits_flips():
+    env = make_env(resolve_env({"type": "bitflip"})[0], options=EnvOptions(n_bits=3))
+    obs, _ = env.reset(seed=1)
+    state, goal = obs[:3], obs[3:]
+    differ = np.flatnonzero(state != goal).tolist()
+    for bit in differ:
+        obs, reward, terminated, truncated, _ = env.step(bit)
+    assert reward == 1.0 and terminated and not truncated and (obs[:3] == goal).all()
+    seed = next(k for k in range(100) if (env.reset(seed=k)[0][:3] == env.unwrapped.goal).any())
+    obs, _ = env.reset(seed=seed)
+    same = int(np.flatnonzero(obs[:3] == obs[3:])[0])  # flipping it thrice never reaches the goal
+    ends = [env.step(same)[2:4] for _ in range(3)]
+    assert ends == [(False, False), (False, False), (False, True)]  # truncated after n_bits flips, not before

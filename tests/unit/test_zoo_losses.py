@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from ding_lite.model.common.head import branch_q_values
+from ding_lite.rl_utils.contrastive import infonce_loss
 from ding_lite.rl_utils.dist_td import d4pg_critic_loss, fqf_fraction_loss
-from ding_lite.rl_utils.soft_q import munchausen_loss, soft_value, sql_loss
+from ding_lite.rl_utils.soft_q import munchausen_loss, soft_value, sql_loss, sqn_losses
 
 
 def test_soft_value_is_alpha_logsumexp_and_bounds_an_overflow_at_20():
@@ -69,3 +70,29 @@ def test_d4pg_critic_is_the_cross_entropy_to_the_projected_target():
 def test_bdq_branches_share_the_state_value_around_their_own_mean_advantage():
     q = branch_q_values(torch.tensor([[1.0]]), torch.tensor([[[1.0, 3.0], [0.0, 0.0]]]))
     assert q.tolist() == [[[0.0, 2.0], [1.0, 1.0]]]
+
+
+def test_stdim_infonce_scores_each_successor_against_the_other_samples():
+    # x = [1, 0], y = [1, 2] (one head, width 1). Sample 0: positive 1*1, negatives x_1*y_0 = 0 and -10 (itself);
+    # sample 1: positive 0*2, negatives x_0*y_1 = 2 and -10. Loss = mean of -log softmax(positive).
+    x, y = torch.tensor([[[1.0]], [[0.0]]]), torch.tensor([[[1.0]], [[2.0]]])
+    tiny = math.exp(-10)
+    expected = 0.5 * ((math.log(math.e + 1 + tiny) - 1) + math.log(1 + math.exp(2) + tiny))
+    assert infonce_loss(x, y).item() == pytest.approx(expected, abs=1e-6)
+    assert infonce_loss(x, y, temperature=2.0).item() == pytest.approx(  # scores doubled before the softmax
+        0.5 * ((math.log(math.exp(2) + 1 + math.exp(-20)) - 2) + math.log(1 + math.exp(4) + math.exp(-20))), abs=1e-6)
+
+
+def test_sqn_bootstraps_the_smaller_target_q_softly_and_steers_alpha_to_the_target_entropy():
+    # min(Q0', Q1') = [0, 0], alpha = 1: pi = [.5, .5], soft value sum pi (Q' - log pi) = log 2;
+    # target = 1 + 0.5 log 2 = 1.3465736; Q loss = (0 - t)^2 + (1 - t)^2; entropy log 2 -> d alpha_loss/d log_alpha
+    # = log 2 - 0.2
+    log_alpha = torch.zeros(1, requires_grad=True)
+    q_loss, alpha_loss, info = sqn_losses(torch.tensor([0.0]), torch.tensor([1.0]), torch.tensor([[0.0, 0.0]]),
+                                          torch.tensor([[1.0, 1.0]]), torch.tensor([1.0]), torch.tensor([0.5]),
+                                          log_alpha, 0.2)
+    target = 1 + 0.5 * math.log(2)
+    assert info["target_q_value"].item() == pytest.approx(target, abs=1e-6)
+    assert q_loss.item() == pytest.approx(target ** 2 + (1 - target) ** 2, abs=1e-6)
+    alpha_loss.backward()
+    assert log_alpha.grad.item() == pytest.approx(math.log(2) - 0.2, abs=1e-6)

@@ -36,6 +36,11 @@ def default_config() -> dict:
         act_scale=False,  # DI-engine: the policy acts in [-1, 1], the env gets actions scaled to its bounds
         continuous=None,  # DI-engine: False gives Pendulum 11 discrete actions (None: the env's own action space)
         action_bins_per_branch=None,  # DI-engine (BDQ): each continuous action dimension becomes this many bins
+        desc=None,  # DI-engine's FrozenLake map rows, e.g. ['SFFF', 'FHFH', 'FFFH', 'HFFG'] (None: map_name's)
+        map_name=None,  # DI-engine's FrozenLake map: '4x4' or '8x8' (None: gymnasium's default)
+        is_slippery=None,  # DI-engine's FrozenLake: moves slip sideways (None: gymnasium's default, True)
+        save_replay_gif=False,  # DI-engine's FrozenLake gif of each episode: not here (env.replay_path records mp4s)
+        n_bits=None,  # DI-engine's BitFlip: bits of the state and of the goal
         rew_clip=False,  # DI-engine's BipedalWalker key: training rewards below -10 count as -10 (eval returns not)
         env_wrapper="default",  # DI-engine's DingEnvWrapper preset: 'default'/'mujoco_default' add nothing here,
         # 'atari_default' is the Atari preset ding_lite applies to every Atari id anyway
@@ -53,7 +58,9 @@ def default_config() -> dict:
             reset_inplace=False,  # DI-engine's in-step reset: ding_lite's same-step autoreset always does it
             ray=dict(  # type='ray': the envs split over Ray actors (pip install -e ".[ray]")
                 num_actors=2,  # actors per env manager (collector and evaluator each); at most one per env
-                num_cpus=1.0,  # CPUs each actor reserves for its lifetime (fractions share a core)
+                # CPUs each actor reserves for its lifetime (fractions share a core); None: sized from the cluster's
+                # free CPUs so that a run's collector and evaluator actors both start (at most 1 each)
+                num_cpus=None,
                 num_gpus=0.0,  # GPUs each actor reserves
                 resources=None,  # custom Ray resources each actor needs, e.g. {'sim_node': 1}
                 on_actor_failure="fail",  # fail: stop with one sentence (resume exactly); restart: go on, not exact

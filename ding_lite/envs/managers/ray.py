@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import os
+import threading
+import warnings
 from typing import Any
 
 import numpy as np
@@ -26,12 +29,22 @@ from ding_lite.config.errors import ConfigError
 from ding_lite.distributed import require
 from ding_lite.envs.managers.base import EnvFailure, EnvManager, StepResult
 from ding_lite.envs.managers.gym_vector import SyncManager
+from ding_lite.utils.stop_signals import ignore_stop_signals
 
 ray = require("ray", "env.manager.type 'ray'")
 
-ACTOR_START_TIMEOUT = 60.0
-"""Seconds the actors may take to start before the run stops: a cluster without room for them waits forever."""
+ACTOR_START_NOTE = 60.0
+"""Seconds after which actors that have not started yet are said to be waiting (for room in a busy cluster, or
+for their processes on a loaded machine): they are waited for, never given up on by the clock."""
 FAILURES = ("fail", "restart")
+
+
+def fitting_cpus(free: float, num_actors: int, evaluator: bool) -> float:
+    """CPUs per actor when ``env.manager.ray.num_cpus`` is None: the collector's actors take half of the cluster's
+    free CPUs, the evaluator's (built next) what is left, at most one CPU each, in Ray's 1e-4 steps; 0 when
+    none is free (the actors then share the CPUs that are there)."""
+    share = free / num_actors if evaluator else free / (2 * num_actors)
+    return math.floor(min(1.0, share) * 10_000) / 10_000
 
 
 class EnvActorDied(EnvFailure):
@@ -45,6 +58,8 @@ class EnvSlice:
                  env_options: Any) -> None:
         from ding_lite.envs.make import silence_env_warnings
 
+        if threading.current_thread() is threading.main_thread():
+            ignore_stop_signals()  # a local cluster's workers share the run's process group: the driver decides
         silence_env_warnings()
         self.envs = SyncManager.build(env_id, n, seed + lo, max_episode_steps, env_options=env_options)
 
@@ -94,15 +109,10 @@ class RayManager(EnvManager):
         self._last_obs: np.ndarray | None = None
         self._restarts = 0
         self._fresh: dict[int, np.ndarray] = {}  # slices restarted outside a step: first obs of their new episodes
+        self._refuse_if_never_fits(num_actors)
         self._actors = [self._start(k) for k in range(num_actors)]
         try:
-            ready = ray.get([a.spaces.remote() for a in self._actors], timeout=ACTOR_START_TIMEOUT)
-        except ray.exceptions.GetTimeoutError:
-            self.close()
-            raise ConfigError(
-                f"env.manager.type 'ray': {num_actors} env actors, each needing {actor_options}, did not start "
-                f"within {ACTOR_START_TIMEOUT:.0f} s (cluster resources {ray.available_resources()} free): lower "
-                "env.manager.ray.num_cpus or num_actors, or add nodes.") from None
+            ready = self._wait_started([a.spaces.remote() for a in self._actors])
         except ray.exceptions.RayActorError as exc:  # the env could not be built inside an actor
             self.close()
             lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
@@ -118,7 +128,7 @@ class RayManager(EnvManager):
     @classmethod
     def build(cls, env_id: str, num_envs: int, seed: int, max_episode_steps: int | None = None,
               require_capture: bool = False, env_options: Any = None, num_actors: int = 2,
-              num_cpus: float = 1.0, num_gpus: float = 0.0, resources: dict | None = None,
+              num_cpus: float | None = None, num_gpus: float = 0.0, resources: dict | None = None,
               on_actor_failure: str = "fail") -> RayManager:
         """The ``env.manager.ray`` keys come as keyword arguments (see ``base.default_config``)."""
         if on_actor_failure not in FAILURES:
@@ -126,9 +136,32 @@ class RayManager(EnvManager):
                               f"got {on_actor_failure!r}.")
         if not ray.is_initialized():
             ray.init(logging_level="WARNING", include_dashboard=False)
+        num_actors = min(num_actors, num_envs)
+        if num_cpus is None:
+            evaluator = env_options is not None and not env_options.train
+            num_cpus = fitting_cpus(ray.available_resources().get("CPU", 0.0), num_actors, evaluator)
         options = {"num_cpus": num_cpus, "num_gpus": num_gpus, "resources": dict(resources or {})}
-        return cls(env_id, num_envs, seed, (max_episode_steps, env_options), options, on_actor_failure,
-                   min(num_actors, num_envs))
+        return cls(env_id, num_envs, seed, (max_episode_steps, env_options), options, on_actor_failure, num_actors)
+
+    def _refuse_if_never_fits(self, num_actors: int) -> None:
+        """An actor that needs more than the whole cluster has would wait forever: one sentence now instead."""
+        total = ray.cluster_resources()
+        need = {"CPU": self._options["num_cpus"], "GPU": self._options["num_gpus"], **self._options["resources"]}
+        short = {k: v for k, v in need.items() if v and v > total.get(k, 0.0)}
+        if short:
+            raise ConfigError(f"env.manager.type 'ray': each of the {num_actors} env actors needs {short}, more than "
+                              f"the whole cluster has ({ {k: total.get(k, 0.0) for k in short} }): lower "
+                              "env.manager.ray.num_cpus/num_gpus/resources, or leave num_cpus None to size it here.")
+
+    def _wait_started(self, refs: list) -> list:
+        """The actors' first answers, however long a busy cluster or a loaded machine takes; said once after
+        ``ACTOR_START_NOTE`` seconds."""
+        _, pending = ray.wait(refs, num_returns=len(refs), timeout=ACTOR_START_NOTE)
+        if pending:
+            warnings.warn(f"env.manager.type 'ray': {len(pending)} env actors, each needing {self._options}, have not "
+                          f"started after {ACTOR_START_NOTE:.0f} s (free: {ray.available_resources().get('CPU', 0)} "
+                          "CPUs); waiting for them.", stacklevel=3)
+        return ray.get(refs)
 
     def _start(self, k: int) -> Any:
         part = self._slices[k]

@@ -1,4 +1,4 @@
-"""Soft Q-learning (soft value target, softmax collect) on CartPole, written for ding_lite's tests in DI-engine's config-file format."""
+"""Soft Q-learning (soft value target, softmax collect) on CartPole, with SQIL's expert key, written for ding_lite's tests in DI-engine's config-file format."""
 from easydict import EasyDict
 
 main_config = EasyDict(dict(
@@ -9,7 +9,7 @@ main_config = EasyDict(dict(
         discount_factor=0.97,
         nstep=1,
         model=dict(obs_shape=4, action_shape=2, encoder_hidden_size_list=[128], dueling=False),
-        collect=dict(n_sample=8),
+        collect=dict(n_sample=8, model_path='expert/ckpt/ckpt_best.pth.tar'),  # SQIL's expert, as its files set
         learn=dict(update_per_collect=6, batch_size=64, target_update_freq=0, target_theta=0.02, learning_rate=1e-3, alpha=0.12),
         eval=dict(evaluator=dict(eval_freq=50)),
         other=dict(

@@ -1,0 +1,61 @@
+from easydict import EasyDict
+
+# DQN with ST-DIM's auxiliary contrastive loss on CartPole-v0, tuned for few env steps and little wall time:
+# DQN's shipped settings (one 128-wide layer, 6 updates per 8 transitions, soft target updates) plus the
+# InfoNCE loss between the encodings of each observation and its successor at DI-engine's weight 0.003.
+cartpole_dqn_stdim_config = dict(
+    exp_name='cartpole_dqn_stdim',
+    env=dict(
+        env_id='CartPole-v0',
+        collector_env_num=8,
+        evaluator_env_num=5,
+        n_evaluator_episode=5,
+        stop_value=195,
+    ),
+    policy=dict(
+        cuda=False,
+        model=dict(
+            obs_shape=4,
+            action_shape=2,
+            encoder_hidden_size_list=[128],
+            dueling=False,
+        ),
+        aux_model=dict(encode_shape=64, heads=[1, 1], loss_type='infonce', temperature=1.0),
+        aux_loss_weight=0.003,
+        nstep=1,
+        discount_factor=0.97,
+        learn=dict(
+            update_per_collect=6,
+            batch_size=64,
+            learning_rate=0.001,
+            target_update_freq=0,
+            target_theta=0.02,
+            double_q=True,
+            learner=dict(hook=dict(save_ckpt_after_iter=1000)),
+        ),
+        collect=dict(n_sample=8),
+        eval=dict(evaluator=dict(eval_freq=50, )),
+        other=dict(
+            eps=dict(
+                type='exp',
+                start=0.95,
+                end=0.1,
+                decay=10000,
+            ),
+            replay_buffer=dict(
+                replay_buffer_size=20000,
+                replay_buffer_start_size=0,  # training starts at max(batch_size, this) transitions
+                save_with_ckpt=False,  # True: write the buffer beside each checkpoint for an exact resume
+            ),
+        ),
+    ),
+)
+cartpole_dqn_stdim_config = EasyDict(cartpole_dqn_stdim_config)
+main_config = cartpole_dqn_stdim_config
+cartpole_dqn_stdim_create_config = dict(
+    env=dict(type='cartpole'),
+    env_manager=dict(type='base'),
+    policy=dict(type='dqn_stdim'),
+)
+cartpole_dqn_stdim_create_config = EasyDict(cartpole_dqn_stdim_create_config)
+create_config = cartpole_dqn_stdim_create_config

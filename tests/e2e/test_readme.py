@@ -151,7 +151,12 @@ def run(command: Command, cwd: Path, shortened_files: set[str]) -> tuple[subproc
             if interrupt_after == 0:
                 proc.send_signal(signal.SIGINT)
                 break
-    rest, err = proc.communicate(timeout=240)
+    try:
+        rest, err = proc.communicate(timeout=240)
+    except subprocess.TimeoutExpired:  # this section fails with what it printed; the others still run
+        proc.kill()
+        rest, err = proc.communicate()
+        err += "\n(test_readme: killed after 240 s)"
     return subprocess.CompletedProcess(argv, proc.returncode, "".join(out) + rest, err), modified
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ding_lite.config.changes import classify_changes, with_new_keys
+from ding_lite.config.errors import ConfigError
 from ding_lite.config.save import checkpoint_config
 from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR
-from ding_lite.pipeline.tree import HORIZON_KEYS, pipeline_defaults
+from ding_lite.pipeline.tree import HORIZON_KEYS, pipeline_defaults, pipeline_keys
 from ding_lite.utils.checkpoint_io import CheckpointError, iteration_of, prune_checkpoints, save_checkpoint
 from ding_lite.utils.rng import get_rng_state, set_rng_state
 from ding_lite.worker.hooks import Hook, RunContext, SaveCkptAfterRunHook, SaveCkptEverySecondsHook, SaveCkptHook
@@ -50,13 +51,24 @@ class RunState:
     wandb: Any
     wandb_run_id: str | None
 
-    def _reconcile_with_checkpoint(self, cfg: dict, overrides: dict) -> None:
+    def _reconcile_with_checkpoint(self, cfg: dict, overrides: dict, seed: int | None = None) -> None:
+        """The checkpoint's horizons and seed where the caller gave none; refused or warned config changes.
+
+        A resume continues the checkpoint's random streams, so its seed is the run's seed: another one
+        asked for (``-s``) is refused rather than shown and saved while the streams stay the old ones.
+        """
         saved = self.checkpoint["config"]
+        if "seed" in saved:
+            if seed is not None and seed != saved["seed"]:
+                raise ConfigError(f"seed {seed} was given, but checkpoint '{self.ckpt_path}' continues seed "
+                                  f"{saved['seed']}'s random streams: resume without -s/seed, or start a new run "
+                                  f"for seed {seed}.")
+            cfg["seed"] = saved["seed"]
         for key in HORIZON_KEYS:
             if overrides[key] is None and cfg[key] is None:
                 cfg[key] = saved.get(key)
         saved = with_new_keys(saved, checkpoint_config(pipeline_defaults(self.policy_cls)))
-        refused, warned = classify_changes(saved, checkpoint_config(cfg), self.policy_cls.shaping_keys())
+        refused, warned = classify_changes(saved, checkpoint_config(cfg), pipeline_keys(self.policy_cls))
         if refused:
             raise CheckpointError(
                 f"checkpoint '{self.ckpt_path}' was made under a config that differs in keys that shape its saved "

@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 
 from ding_lite.config import ConfigError
-from ding_lite.config.compile import compile_config
 from ding_lite.envs.make import EnvOptions, make_env
 from ding_lite.envs.registry import resolve_env
-from ding_lite.pipeline.tree import ignored_note, pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import compile_run_config, ignored_note
 from ding_lite.policy.registry import get_policy_class
 
 
@@ -46,7 +45,7 @@ def test_action_bins_map_each_dimension_onto_evenly_spaced_values():
 
 def _compiled(policy: str, main: dict) -> dict:
     cls = get_policy_class(policy)
-    return compile_config(main, {"policy": {"type": policy}}, pipeline_defaults(cls), pipeline_rules(cls))
+    return compile_run_config(main, {"policy": {"type": policy}}, cls)
 
 
 def test_stale_keys_are_accepted_and_listed_in_one_line():

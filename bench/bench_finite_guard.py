@@ -53,12 +53,13 @@ def guard_mode(mode: str, spent: list[float]) -> None:
 def one_run(config: str, iters: int, mode: str) -> tuple[float, float, int]:
     """(run seconds without the evaluations, guard seconds, train iterations) of one run of ``iters`` updates.
 
-    Evaluations are left out of an iteration's time (Pong's first one plays 8 whole games): the share is of
-    collecting and training, the part of an iteration the guard runs in.
+    Evaluations are left out of an iteration's time (and cut to one episode: Pong's first one would play 8 whole
+    games): the share is of collecting and training, the part of an iteration the guard runs in.
     """
     main, create, _ = load_config_file(config, SEARCH_PATH)
     main = copy.deepcopy(main)
     main["env"]["stop_value"] = None
+    main["env"]["evaluator_env_num"] = main["env"]["n_evaluator_episode"] = 1  # evaluations are not timed anyway
     main["policy"]["learn"].setdefault("learner", {}).setdefault("hook", {})["save_ckpt_after_iter"] = 0
     spent, evaluating = [0.0], [0.0]
     guard_mode(mode, spent)

@@ -116,7 +116,7 @@ def test_env_values_name_the_field_and_env_index():
                "reward": np.zeros((4, 3), np.float32)}
     guard.rollout(rollout, np.zeros((3, 2), np.float32))
     rollout["reward"][2, 1] = np.nan
-    with pytest.raises(NonFinite, match="NaN in the reward of env 1 .* train_iter 7, envstep 448"):
+    with pytest.raises(NonFinite, match="NaN in the reward of env 1 in the collect that ended at envstep 448 \\(train_iter 7\\)"):
         guard.rollout(rollout, None)
     rollout["reward"][2, 1] = 0
     with pytest.raises(NonFinite, match="Inf in the observation of env 2"):

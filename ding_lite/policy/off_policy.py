@@ -56,7 +56,8 @@ class OffPolicy(Policy):
                 replay_buffer_size=Key(10000, "transitions kept (FIFO)", positive),
                 replay_buffer_start_size=Key(0, "training starts once the buffer holds max(batch_size, this, "
                                              "random_collect_size)", non_negative),
-                save_with_ckpt=Key(False, "write the buffer beside each checkpoint (resume is then exact)", di=LITE),
+                save_with_ckpt=Key(True, "checkpoints keep the buffer, written incrementally: a resume is exact "
+                                   "(docs/replay_buffer.md)", di=LITE),
                 alpha=Key(0.6, "priority only: how strongly priorities skew sampling (0: uniform)", non_negative),
                 beta=Key(0.4, "priority only: importance-sampling exponent at the start, annealed to 1",
                          in_unit_interval),

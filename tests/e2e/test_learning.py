@@ -32,7 +32,7 @@ LEARNING_RUNS = {
     "ppo_offpolicy": ("cartpole_ppo_offpolicy_config.py", 20_000, {}, CARTPOLE_MIN),
     "dqn": ("cartpole_dqn_config.py", 4_000, {}, CARTPOLE_MIN),
     "c51": ("cartpole_c51_config.py", 6_000, {}, CARTPOLE_MIN),
-    "qrdqn": ("cartpole_qrdqn_config.py", 5_000, {}, CARTPOLE_MIN),
+    "qrdqn": ("cartpole_qrdqn_config.py", 8_000, {}, CARTPOLE_MIN),
     "iqn": ("cartpole_iqn_config.py", 4_000, {}, CARTPOLE_MIN),
     "rainbow": ("cartpole_rainbow_config.py", 4_000, {}, CARTPOLE_MIN),
     "discrete_sac": ("cartpole_sac_config.py", 6_000, {}, CARTPOLE_MIN),

@@ -46,17 +46,23 @@ def load_runs() -> list[dict]:
 
 
 def plan(envs: list[str]) -> list[dict]:
-    """Random baselines first, then seeds 0-2 of every row env by env, then the remaining seeds."""
+    """Random baselines first, then seeds 0-2 of every row env by env, then the remaining seeds. Within an env and
+    seed, the algorithms SB3 also has come first with the frameworks side by side (ding_lite, SB3, DI-engine), so a
+    run cut short still compares like with like."""
     rows = [r for r in all_rows() if r.env in envs]
+    shared = {(r.algo, r.env) for r in rows if r.framework == "sb3"}
+
+    def order(row) -> tuple:
+        return ((row.algo, row.env) not in shared, row.algo, FRAMEWORKS.index(row.framework))
+
     jobs = [{"framework": "random", "env": env, "seed": 0} for env in envs]
     for first_pass in (True, False):
         for env in envs:
-            seeds = range(ENVS[env][1])
-            for seed in seeds:
+            for seed in range(ENVS[env][1]):
                 if (seed < 3) != first_pass:
                     continue
                 jobs += [{"framework": r.framework, "algo": r.algo, "env": env, "seed": seed}
-                         for r in rows if r.env == env]
+                         for r in sorted((r for r in rows if r.env == env), key=order)]
     return jobs
 
 
@@ -67,6 +73,8 @@ def run(args: argparse.Namespace) -> None:
         done = {job_key(r): r["status"] for r in load_runs()}
         status = done.get(job_key(job))
         if status == "ok" or (status and not args.retry_failed):
+            continue
+        if args.framework and job["framework"] not in (*args.framework, "random"):
             continue
         if job["framework"] == "di-engine" and not Path(os.environ.get("DIE_PYTHON", "/work/die-venv/bin/python")).exists():
             continue
@@ -195,6 +203,7 @@ def main() -> None:
     parser.add_argument("command", choices=["run", "report"])
     parser.add_argument("--env", nargs="*", help="only these envs")
     parser.add_argument("--skip-env", nargs="*", help="not these envs")
+    parser.add_argument("--framework", nargs="*", choices=FRAMEWORKS, help="only these frameworks' runs")
     parser.add_argument("--retry-failed", action="store_true")
     args = parser.parse_args()
     run(args) if args.command == "run" else report()

@@ -33,7 +33,7 @@ LEARNING_RUNS = {
     "dqn": ("cartpole_dqn_config.py", 4_000, {}, CARTPOLE_MIN),
     "c51": ("cartpole_c51_config.py", 6_000, {}, CARTPOLE_MIN),
     "qrdqn": ("cartpole_qrdqn_config.py", 8_000, {}, CARTPOLE_MIN),
-    "iqn": ("cartpole_iqn_config.py", 4_000, {}, CARTPOLE_MIN),
+    "iqn": ("cartpole_iqn_config.py", 6_000, {}, CARTPOLE_MIN),
     "rainbow": ("cartpole_rainbow_config.py", 4_000, {}, CARTPOLE_MIN),
     "discrete_sac": ("cartpole_sac_config.py", 6_000, {}, CARTPOLE_MIN),
     "fqf": ("cartpole_fqf_config.py", 3_000, {}, CARTPOLE_MIN),

@@ -149,7 +149,9 @@ def report() -> None:
         "DI-engine 0.5.3 runs its own dizoo file unchanged except `exp_name` and `stop_value` (out of reach), in "
         "its own venv and on its own gym 0.25 env: its CartPole is CartPole-v0 (episodes end at 200 steps, not "
         "500), so its CartPole row is not comparable in value. ding_lite rows use the shipped config for the env, "
-        "or the algorithm's shipped CartPole/Pendulum config with only the env swapped in (no tuning)."),
+        "or the algorithm's shipped CartPole/Pendulum config with only the env swapped in (no tuning): its "
+        "CartPole-v1 rows are the CartPole-v0 configs (tuned to reach 200 fast, not to hold 500), its "
+        "LunarLanderContinuous and HalfCheetah rows the Pendulum and Hopper configs."),
         "",
         ("**Machine:** 2 CPU cores shared by seven engineers' work; jobs ran under `nice -n 19`, so wall figures are "
         "pessimistic and vary with the load (each job's load average is in runs.jsonl); env steps and returns are "
@@ -193,6 +195,9 @@ def report() -> None:
                 why = failed.get(job_key(job), {}).get("error") or "not run: the background run had not reached it"
                 absent.setdefault((job["framework"], job["algo"], why), []).append(str(job["seed"]))
         missing += [f"{env} {fw} {algo}, seeds {', '.join(seeds)}: {why}" for (fw, algo, why), seeds in absent.items()]
+    notes = OUT / "notes.md"  # hand-written: what happened to the runs (the page is regenerated, the notes kept)
+    if notes.exists():
+        lines += [notes.read_text().strip(), ""]
     lines += ["## Missing runs", ""]
     lines += [f"- {m}" for m in missing] if missing else ["None."]
     PAGE.write_text("\n".join(lines) + "\n")

@@ -43,7 +43,7 @@ LEARNING_RUNS = {
     "sqn": ("cartpole_sqn_config.py", 4_000, {}, CARTPOLE_MIN),
     "mdqn": ("cartpole_mdqn_config.py", 4_000, {}, CARTPOLE_MIN),
     "sql": ("cartpole_sql_config.py", 4_000, {}, CARTPOLE_MIN),
-    "bdq": ("pendulum_bdq_config.py", 8_000, {}, PENDULUM_MIN),
+    "bdq": ("pendulum_bdq_config.py", 10_000, {}, PENDULUM_MIN),
     "d4pg": ("pendulum_d4pg_config.py", 6_000, {}, PENDULUM_MIN),
     "ddpg": ("pendulum_ddpg_config.py", 6_000, {}, PENDULUM_MIN),
     "td3": ("pendulum_td3_config.py", 6_000, {}, PENDULUM_MIN),

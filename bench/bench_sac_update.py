@@ -32,14 +32,14 @@ def ding_lite_sac(updates: int):
     from configs import SEARCH_PATH
     from ding_lite.config.compile import compile_config
     from ding_lite.config.loader import load_config_file
-    from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
+    from ding_lite.pipeline.tree import pipeline_keys
     from ding_lite.policy.registry import get_policy_class
 
     main, create, _ = load_config_file("pendulum_sac_config.py", SEARCH_PATH)
     main["policy"]["learn"].update(batch_size=BATCH, update_per_collect=updates)
     main["policy"]["other"]["replay_buffer"]["replay_buffer_size"] = BUFFER
     cls = get_policy_class("sac")
-    cfg = compile_config(main, create, pipeline_defaults(cls), pipeline_rules(cls))
+    cfg = compile_config(main, create, pipeline_keys(cls))
     torch.manual_seed(0)
     policy = cls(cfg["policy"], seed=0)
     rng = np.random.default_rng(0)

@@ -1,26 +1,15 @@
 """Past-future-consistent config edits on resume (SLM-Lab's rule, made explicit).
 
-A resumed run may change when it stops and how often it logs, saves and evaluates; it may not
-change anything that shapes the state saved in the checkpoint; everything else is allowed with a
-warning that names the keys.
+A resumed run may change when it stops and how often it logs, saves and evaluates (keys declared
+``resume=SILENT``); it may not change anything that shapes the state saved in the checkpoint
+(``resume=SHAPES``); everything else is allowed with a warning that names the keys. The classes come
+from the key declarations (``ding_lite.config.keys``).
 """
 from __future__ import annotations
 
 from ding_lite.config import diff_paths
-from ding_lite.config.compile import OPEN
+from ding_lite.config.keys import SHAPES, SILENT, WARNED, Key, Tree
 from ding_lite.config.save import OBJECT_MARK
-
-SILENT = (
-    "exp_name", "seed", "max_env_step", "max_train_iter",
-    "env.stop_value", "env.n_evaluator_episode",
-    "policy.eval.evaluator.eval_freq",
-    "policy.learn.resume_training", "policy.learn.learner.max_ckpt_keep",
-    "policy.learn.learner.hook", "wandb",
-)
-SHAPING = (
-    "env.env_id", "env.type", "env.collector_env_num", "env.evaluator_env_num",
-    "policy.type", "policy.action_space", "policy.model",
-)
 
 
 def with_new_keys(saved: dict, defaults: dict) -> dict:
@@ -31,8 +20,6 @@ def with_new_keys(saved: dict, defaults: dict) -> dict:
     """
     out = dict(saved)
     for key, value in defaults.items():
-        if key == OPEN:
-            continue
         if key not in out:
             out[key] = value
         elif isinstance(value, dict) and isinstance(out[key], dict):
@@ -40,17 +27,22 @@ def with_new_keys(saved: dict, defaults: dict) -> dict:
     return out
 
 
-def _under(path: str, prefixes: tuple[str, ...]) -> bool:
-    return any(path == p or path.startswith(p + ".") for p in prefixes)
+def resume_class(keys: Tree, dotted: str) -> str:
+    """The declared resume class of a changed path (inside a dict-valued key: that key's); undeclared: warned."""
+    node: Key | Tree = keys
+    for part in dotted.split("."):
+        if isinstance(node, Key):
+            break
+        if part not in node:
+            return WARNED
+        node = node[part]
+    return node.resume if isinstance(node, Key) else WARNED
 
 
-def classify_changes(saved: dict, current: dict, policy_shaping: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
-    """(refused, warned) dotted keys that differ between the checkpoint's config and this run's.
-
-    ``policy_shaping`` holds the keys a policy names as shaping its own saved state (relative to ``policy``).
-    """
-    shaping = SHAPING + tuple(f"policy.{key}" for key in policy_shaping)
+def classify_changes(saved: dict, current: dict, keys: Tree) -> tuple[list[str], list[str]]:
+    """(refused, warned) dotted keys that differ between the checkpoint's config and this run's."""
     changed = [p.removesuffix(f".{OBJECT_MARK}") for p in diff_paths(saved, current)]  # nn.Tanh() -> nn.ReLU()
-    refused = [p for p in changed if _under(p, shaping)]
-    warned = [p for p in changed if not _under(p, shaping) and not _under(p, SILENT)]
+    classes = {p: resume_class(keys, p) for p in changed}
+    refused = [p for p in changed if classes[p] == SHAPES]
+    warned = [p for p in changed if classes[p] not in (SHAPES, SILENT)]
     return refused, warned

@@ -8,6 +8,7 @@ import pprint
 from typing import Any
 
 from ding_lite.config.errors import ConfigError
+from ding_lite.config.keys import Key, Tree
 
 OBJECT_MARK = "__python__"
 """Checkpoints hold a config object (``nn.Tanh()``) as ``{OBJECT_MARK: source}``: weights_only loads plain values only."""
@@ -128,10 +129,35 @@ def restore_config_objects(saved: Any, given: Any, path: str = "") -> Any:
     return saved
 
 
-def save_config(cfg: dict, path: str) -> None:
+def _commented(tree: dict, keys: Tree, indent: int) -> list[str]:
+    pad = " " * indent
+    lines = []
+    for name, value in tree.items():
+        decl = keys.get(name) if isinstance(keys, dict) else None
+        if isinstance(value, dict) and not isinstance(decl, Key):
+            lines.append(f"{pad}{name!r}: {{")
+            lines += _commented(value, decl if isinstance(decl, dict) else {}, indent + 4)
+            lines.append(f"{pad}}},")
+        else:
+            comment = f"  # {decl.meaning}" if isinstance(decl, Key) else ""
+            lines.append(f"{pad}{name!r}: {value!r},{comment}")
+    return lines
+
+
+def commented_source(cfg: dict, keys: Tree) -> str:
+    """``total_config.py``: every key with its effective value and, as a comment, its declared meaning."""
+    imports: set[str] = set()
+    body = _python(cfg, "", imports)
+    header = "".join(f"import {module}\n" for module in sorted(imports))
+    return ("# Compiled by ding_lite: every key with its effective value. Run it again with -c.\n"
+            f"{header}main_config = {{\n" + "\n".join(_commented(body, keys, 4)) + "\n}\ncreate_config = {}\n")
+
+
+def save_config(cfg: dict, path: str, keys: dict | None = None) -> None:
+    """``keys`` (the run's key declarations) adds each key's meaning as a comment."""
     tmp = f"{path}.tmp.{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(config_source(cfg))
+        fh.write(config_source(cfg) if keys is None else commented_source(cfg, keys))
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)

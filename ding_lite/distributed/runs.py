@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ding_lite.config import ConfigError, compile_config, load_config_file
+from ding_lite.config import ConfigError, load_config_file
 from ding_lite.distributed import require
 from ding_lite.distributed.task import RunInterrupted, RunSpec, execute
 from ding_lite.pipeline.layout import check_writable, runs_of
 from ding_lite.pipeline.serial import policy_type, set_horizons
-from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import compile_run_config
 from ding_lite.policy.registry import get_policy_class
 
 CONNECT_TIMEOUT = 5.0
@@ -38,7 +38,7 @@ def check(spec: RunSpec) -> None:
     """The config checks of the run's own constructor, without building envs or a policy (nor Ray actors)."""
     main = spec.main_config()
     policy_cls = get_policy_class(policy_type(main, spec.create, spec.default_policy))
-    cfg = compile_config(main, spec.create, pipeline_defaults(policy_cls), pipeline_rules(policy_cls))
+    cfg = compile_run_config(main, spec.create, policy_cls)
     set_horizons(cfg, spec.horizons)
 
 

@@ -6,22 +6,25 @@ from typing import Any
 
 import torch
 
+from ding_lite.config.keys import LITE, SHAPES, Key, all_resume
+from ding_lite.config.rules import all_of, of_type, one_of, positive
 from ding_lite.model.common.encoder import build_encoder
 from ding_lite.model.common.head import HEADS, BranchingHead
+from ding_lite.model.common.keys import action_shape, obs_shape, widths
 from ding_lite.model.common.model import Model
 from ding_lite.model.common.noisy import reset_noise
 
-
-def default_config() -> dict:
-    return dict(
-        obs_shape=4,  # observation size, or [C, H, W] for images (a conv encoder then)
-        action_shape=2,  # number of discrete actions
-        action_space="discrete",  # Q-learning here is for discrete actions only
-        encoder_hidden_size_list=[128, 128, 64],  # encoder widths (DI-engine's DQN default)
-        head_hidden_size=None,  # hidden width of the Q head (None: the encoder's last width)
-        head_layer_num=1,  # hidden layers in the Q head
-        dueling=True,  # dueling head: Q = V + A - mean(A) (DI-engine's default)
-    )
+KEYS = all_resume(dict(
+    obs_shape=obs_shape(4),
+    action_shape=action_shape(2, "number of discrete actions"),
+    action_space=Key("discrete", "Q-learning here is for discrete actions only", one_of("discrete"), di=LITE),
+    encoder_hidden_size_list=Key([128, 128, 64], "encoder widths; the last is the feature size", widths),
+    head_hidden_size=Key(None, "hidden width of the Q head (None: the encoder's last width)",
+                         all_of(of_type(int), positive)),
+    head_layer_num=Key(1, "hidden layers in the Q head", positive),
+    dueling=Key(True, "dueling head: Q = V + A - mean(A)"),
+), SHAPES)
+"""``policy.model`` of the Q-learning family: every key shapes the saved weights."""
 
 
 class QNetwork(Model):

@@ -14,7 +14,10 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ding_lite.config.keys import SHAPES, Key, all_resume
+from ding_lite.config.rules import non_negative, positive
 from ding_lite.model.common.encoder import build_encoder, obs_dims
+from ding_lite.model.common.keys import action_shape, obs_shape, widths
 from ding_lite.model.common.mlp import mlp, run_layers
 from ding_lite.model.common.model import Model
 
@@ -23,19 +26,26 @@ LOG_STD_RANGE = (-20.0, 2.0)
 """DI-engine's clamp of the conditioned log-std (ReparameterizationHead)."""
 
 
-def default_config() -> dict:
-    return dict(
-        obs_shape=3,  # observation size, or [C, H, W] for images (then encoder_hidden_size_list is needed)
-        action_shape=1,  # action dimensions (discrete SAC: number of actions)
-        action_space="regression",  # 'regression' (deterministic tanh actor: DDPG, TD3), 'reparameterization' (SAC)
-        twin_critic=False,  # two critics, the smaller target taken (TD3, SAC)
-        actor_head_hidden_size=64,  # width of the actor's layers (DI-engine's default)
-        actor_head_layer_num=1,  # hidden layers after the actor's first one
-        critic_head_hidden_size=64,  # width of each critic's layers
-        critic_head_layer_num=1,  # hidden layers after each critic's first one
-        encoder_hidden_size_list=None,  # None: flat obs go straight into the heads (DI-engine); a list: an encoder
-        share_encoder=False,  # with an encoder: one encoder for the actor and the critics
-    )
+def _encoder_widths(value: object) -> str | None:
+    if value is None or not widths(value):
+        return None
+    return "be None (flat observations straight into the heads) or a non-empty list of positive ints"
+
+
+KEYS = all_resume(dict(
+    obs_shape=obs_shape(3),
+    action_shape=action_shape(1, "action dimensions (discrete SAC: number of actions)"),
+    action_space=Key("regression", "'regression' (deterministic tanh actor: DDPG, TD3), 'reparameterization' (SAC)"),
+    twin_critic=Key(False, "two critics, the smaller target taken (TD3, SAC)"),
+    actor_head_hidden_size=Key(64, "width of the actor's layers", positive),
+    actor_head_layer_num=Key(1, "hidden layers after the actor's first one", non_negative),
+    critic_head_hidden_size=Key(64, "width of each critic's layers", positive),
+    critic_head_layer_num=Key(1, "hidden layers after each critic's first one", non_negative),
+    encoder_hidden_size_list=Key(None, "None: flat obs go straight into the heads; a list: an encoder in front",
+                                 _encoder_widths),
+    share_encoder=Key(False, "with an encoder: one encoder for the actor and the critics"),
+), SHAPES)
+"""``policy.model`` of the off-policy actor-critic family: every key shapes the saved weights."""
 
 
 def _head(fan_in: int, hidden: int, layer_num: int, out: int) -> nn.Sequential:

@@ -12,34 +12,41 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ding_lite.config.keys import LITE, SHAPES, Key, all_resume, differs
+from ding_lite.config.rules import non_negative, one_of, positive
 from ding_lite.model.common.encoder import build_encoder
+from ding_lite.model.common.keys import action_shape, obs_shape, widths
 from ding_lite.model.common.mlp import mlp, orthogonal_init, run_layers
 from ding_lite.model.common.model import Model
 
 ActorOut = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
 
 
-def default_config() -> dict:
-    return dict(
-        obs_shape=4,  # observation size, or [C, H, W] for images (a conv encoder then)
-        action_shape=2,  # number of discrete actions, or action dimensions for continuous spaces
-        action_space="discrete",  # 'discrete' (categorical head) or 'continuous' (Gaussian head)
-        encoder_hidden_size_list=[64, 64, 128],  # encoder widths; the last is the feature size
-        actor_head_hidden_size=128,  # hidden width of the actor head
-        critic_head_hidden_size=128,  # hidden width of the critic head
-        share_encoder=True,  # one encoder for actor and critic (DI-engine's VAC default)
-        sigma_type="independent",  # continuous only: 'independent' (state-free log-std) or 'conditioned'
-        init_log_std=0.0,  # continuous only: initial log standard deviation
-        actor_head_layer_num=1,  # DI-engine key: hidden layers of the actor head (0: the output reads the features)
-        critic_head_layer_num=1,  # DI-engine key: hidden layers of the critic head
-        activation=None,  # DI-engine key: the layers' activation, a torch.nn module such as nn.Tanh() (None: ReLU)
-        bound_type=None,  # DI-engine key, continuous only: 'tanh' squashes the Gaussian's mean into [-1, 1]
-    )
-
-
 def activation_rule(value: object) -> str | None:
     """``activation`` is None or a torch.nn module instance (DI-engine passes ``nn.Tanh()``)."""
     return None if value is None or isinstance(value, nn.Module) else "be None or a torch.nn module such as nn.Tanh()"
+
+
+KEYS = all_resume(dict(
+    obs_shape=obs_shape(4),
+    action_shape=action_shape(2),
+    action_space=Key("discrete", "'discrete' (categorical head) or 'continuous' (Gaussian head)",
+                     one_of("discrete", "continuous")),
+    encoder_hidden_size_list=Key([64, 64, 128], "encoder widths; the last is the feature size", widths,
+                                 di=differs([128, 128, 64], "ding_lite's VAC default before DI-engine's was adopted")),
+    actor_head_hidden_size=Key(128, "hidden width of the actor head", positive,
+                               di=differs(64, "ding_lite's VAC default before DI-engine's was adopted")),
+    critic_head_hidden_size=Key(128, "hidden width of the critic head", positive,
+                                di=differs(64, "ding_lite's VAC default before DI-engine's was adopted")),
+    share_encoder=Key(True, "one encoder for actor and critic"),
+    sigma_type=Key("independent", "continuous only: 'independent' (state-free log-std) or 'conditioned'"),
+    init_log_std=Key(0.0, "continuous only: initial log standard deviation", di=LITE),
+    actor_head_layer_num=Key(1, "hidden layers of the actor head (0: the output reads the features)", non_negative),
+    critic_head_layer_num=Key(1, "hidden layers of the critic head", non_negative),
+    activation=Key(None, "the layers' activation, a torch.nn module such as nn.Tanh() (None: ReLU)", activation_rule),
+    bound_type=Key(None, "continuous only: 'tanh' squashes the Gaussian's mean into [-1, 1]", one_of(None, "tanh")),
+), SHAPES)
+"""``policy.model`` of the on-policy family: every key shapes the saved weights."""
 
 
 def layer_factory(activation: nn.Module | None) -> Callable[[], nn.Module]:

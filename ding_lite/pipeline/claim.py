@@ -49,10 +49,16 @@ def as_fault(exc: BaseException, run_dir: Path) -> RunFault | None:
 
 @contextlib.contextmanager
 def released_on_error(pipeline: Any) -> Iterator[None]:
-    """Around opening a session's files: on any error the run dir is released; a full disk is its sentence."""
+    """Around opening a session's files: on any error the envs close and the run dir is released; a full disk
+    is its one sentence."""
     try:
         yield
     except BaseException as exc:
+        for env in (pipeline.collector_env, pipeline.evaluator_env):
+            try:
+                env.close()
+            except Exception:  # noqa: BLE001, S110 - the error being raised is the one to report
+                pass
         if pipeline.lock is not None:
             pipeline.lock.release()
         fault = as_fault(exc, pipeline.run_dir)

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 import torch
 
-from ding_lite.config import compile_config, save_config
+from ding_lite.config import save_config
 from ding_lite.config.save import config_markdown
 from ding_lite.envs.make import env_options
 from ding_lite.envs.managers import make_manager
@@ -31,10 +31,11 @@ from ding_lite.pipeline.layout import (
 from ding_lite.pipeline.lock import RunLock
 from ding_lite.pipeline.logs import RunLogs
 from ding_lite.pipeline.progress import Progress
+from ding_lite.pipeline.side_state import SideState
 from ding_lite.pipeline.start import start_checkpoint
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
-from ding_lite.pipeline.tree import ignored_note, pipeline_defaults, pipeline_rules, policy_type
+from ding_lite.pipeline.tree import compile_run_config, ignored_note, pipeline_keys, policy_type
 from ding_lite.pipeline.videos import plan_videos
 from ding_lite.pipeline.writable import check_new_run
 from ding_lite.policy.registry import get_policy_class
@@ -64,7 +65,7 @@ class SerialPipeline(RunState, RunLogs):
         create_config = create_config or {}
         policy_name = policy_type(main_config, create_config, default_policy)
         policy_cls = get_policy_class(policy_name)
-        cfg = compile_config(main_config, create_config, pipeline_defaults(policy_cls), pipeline_rules(policy_cls))
+        cfg = compile_run_config(main_config, create_config, policy_cls)
         overrides = {"max_env_step": max_env_step, "max_train_iter": max_train_iter}
         set_horizons(cfg, overrides)
         if seed is not None:
@@ -81,7 +82,7 @@ class SerialPipeline(RunState, RunLogs):
         self.videos, video_note = plan_videos(cfg["env"], self.base_dir)
         self.warnings += [video_note] if video_note else []
         if self.resuming:
-            self._reconcile_with_checkpoint(cfg, overrides)
+            self._reconcile_with_checkpoint(cfg, overrides, seed)
             self.run_dir = run_dir_of_checkpoint(self.ckpt_path)
         else:
             self.run_dir = self.base_dir / cfg["exp_name"]
@@ -132,7 +133,7 @@ class SerialPipeline(RunState, RunLogs):
         config_file = self.run_dir / "total_config.py"
         if self.resuming and config_file.exists():
             config_file = self.run_dir / f"total_config_resume_iter{self.checkpoint['train_iter']}.py"
-        save_config(self.cfg, str(config_file))
+        save_config(self.cfg, str(config_file), pipeline_keys(self.policy_cls))
         self.log = RunLog(self.run_dir / LOG_DIR / "train.log")
         self.writer = ScalarWriter(str(self.run_dir / LOG_DIR / TB_SUBDIR))
         if not self.resuming:  # a resumed run keeps the text its first session wrote
@@ -152,6 +153,8 @@ class SerialPipeline(RunState, RunLogs):
             self.evaluator_env, self.policy.eval_forward, pol["eval"]["evaluator"]["eval_freq"],
             cfg["env"]["n_evaluator_episode"], cfg["env"]["stop_value"], hooks, ctx, self._report)
         self.evaluator.videos = self.videos
+        self.side = SideState(self.run_dir / CKPT_DIR, self.policy.side_state(), self.log.write,
+                              lambda message: self.say(message))
         if self.checkpoint is not None:
             hooks.register("before_run", LoadCkptHook(self.checkpoint, self._restore))
         self._register_saves(hooks, hook_cfg)
@@ -204,21 +207,21 @@ class SerialPipeline(RunState, RunLogs):
         return self
 
     def _run(self, console: TextIO | None, batch_notes: list[str]) -> None:
-        with released_on_error(self):  # a full disk while opening the logs is one sentence too
+        with released_on_error(self):  # a full disk before the loop is one sentence too
             self._open_run_dir()
             self._wire()
-        for message in self.warnings:
-            warn(message, self.log.write, console)
-        self._open_wandb(lambda message: warn(message, self.log.write, console))
-        self.say = lambda message: note(message, self.log.write, console)
-        clean_up(self.lock, self.say)
-        for text in [*self.policy.notes, *batch_notes]:
-            self.say(text)
-        if self.resuming:
-            show_restore(self.cfg, self.checkpoint, self.log.write, console)
-        self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
-                       f"env manager {self.collector_env.choice}")
-        self.collector_env.say = self.evaluator_env.say = self.say  # a worker restarted: not exact any more
+            for message in self.warnings:
+                warn(message, self.log.write, console)
+            self._open_wandb(lambda message: warn(message, self.log.write, console))
+            self.say = lambda message: note(message, self.log.write, console)
+            clean_up(self.lock, self.say)
+            for text in [*self.policy.notes, *batch_notes]:
+                self.say(text)
+            if self.resuming:
+                show_restore(self.cfg, self.checkpoint, self.log.write, console)
+            self.log.write(f"run dir {self.run_dir}; env {self.cfg['env']['env_id']}; seed {self.cfg['seed']}; "
+                           f"env manager {self.collector_env.choice}")
+            self.collector_env.say = self.evaluator_env.say = self.say  # a worker restarted: not exact any more
         self._said_env_uncaptured = False
         failure: BaseException | None = None
         try:

@@ -17,6 +17,8 @@ def set_horizons(cfg: dict, horizons: dict[str, int | None]) -> None:
     """Stop criteria given by the caller (CLI flags, ``run()`` arguments) replace the configured ones."""
     for key, value in horizons.items():
         if value is not None:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{key} must be an int, not {type(value).__name__} ({value!r}).")
             if value < 1:
                 raise ConfigError(f"{key} must be >= 1, got {value}.")
             cfg[key] = value

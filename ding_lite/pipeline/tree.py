@@ -1,108 +1,101 @@
-"""The config tree of a serial run: every component's defaults and the rules compile_config enforces."""
+"""The config tree of a serial run: the pipeline's own keys, with every component's declarations mounted."""
 from __future__ import annotations
 
-from ding_lite.config.compile import all_of, non_negative, of_type, one_of, positive, shape
+from ding_lite.config.compile import compile_config, get_path
+from ding_lite.config.errors import ConfigError
+from ding_lite.config.keys import IGNORED, LITE, SILENT, Key, defaults, iter_keys, mount
+from ding_lite.config.rules import all_of, of_type, positive
 from ding_lite.envs import managers as env_manager
 from ding_lite.worker import collector as collector_mod
 from ding_lite.worker import evaluator as evaluator_mod
 from ding_lite.worker import learner as learner_mod
 
 HORIZON_KEYS = ("max_env_step", "max_train_iter")
+_HORIZON_RULE = all_of(of_type(int), positive)
+_NAME_RULE = lambda v: None if v is None or (isinstance(v, str) and v.strip()) else "be None or a non-empty name"
+
+PIPELINE_KEYS = dict(
+    exp_name=Key("default_experiment", "experiment dir name (relative to the working directory)",
+                 lambda v: None if v.strip() else "be a non-empty name", resume=SILENT),
+    seed=Key(0, "seeds python, numpy, torch, every env and every sampler (a resume keeps the checkpoint's)",
+             resume=SILENT),
+    max_env_step=Key(None, "stop after this many env steps (None: no limit)", _HORIZON_RULE, resume=SILENT),
+    max_train_iter=Key(None, "stop after this many gradient updates (None: no limit)", _HORIZON_RULE, resume=SILENT),
+)
+"""The top-level keys (DI-engine passes seed and the horizons to its entry functions; the files may set them)."""
+
+WANDB_KEYS = dict(  # Weights & Biases beside TensorBoard (pip install -e ".[wandb]")
+    project=Key(None, "W&B project to log to (None: no W&B); the entries' --wandb PROJECT sets it", _NAME_RULE,
+                resume=SILENT, di=LITE),
+    entity=Key(None, "W&B team or user (None: your default entity)", _NAME_RULE, resume=SILENT, di=LITE),
+)
+
+RESUME_KEYS = dict(
+    resume_training=Key(False, "continue the checkpoint's run: counters, RNG, logs, dirs", resume=SILENT),
+)
+
+
+def pipeline_keys(policy_cls: type) -> dict:
+    """Every key a serial run of ``policy_cls`` reads, as one declaration tree."""
+    policy = policy_cls.declared_keys()
+    policy = mount(policy, "learn", RESUME_KEYS)
+    policy = mount(policy, "learn.learner", learner_mod.KEYS)
+    policy = mount(policy, "collect.collector", collector_mod.KEYS)
+    policy = mount(policy, "eval.evaluator", evaluator_mod.KEYS)
+    return dict(PIPELINE_KEYS, env=env_manager.KEYS, policy=policy, wandb=WANDB_KEYS)
 
 
 def policy_type(main: dict, create: dict, default: str) -> str:
-    """The policy a config trains: create_config's type, else main_config's, else the entry's default."""
-    for tree in (create, main):
-        name = (tree.get("policy") or {}).get("type")
-        if name:
-            return name
-    return default
+    """The policy a config trains: create_config's type (the one DI-engine builds), else main_config's, else the
+    entry's default; the two files' types must agree (DI-engine would build one and record the other)."""
+    names = [(tree.get("policy") or {}).get("type") for tree in (create, main)]
+    if names[0] and names[1] and names[0] != names[1]:
+        raise ConfigError(f"config key 'policy.type' is '{names[1]}' in main_config but '{names[0]}' in "
+                          f"create_config: DI-engine builds create_config's policy but records main_config's type; "
+                          "make the two agree.")
+    return names[0] or names[1] or default
 
 
 def pipeline_defaults(policy_cls: type) -> dict:
-    policy = policy_cls.default_config()
-    policy["learn"]["learner"] = learner_mod.default_config()
-    policy["learn"]["resume_training"] = False  # continue the checkpoint's run: counters, RNG, logs, dirs
-    policy["collect"]["collector"] = {**collector_mod.default_config(), **policy["collect"].get("collector", {})}
-    policy["eval"]["evaluator"] = evaluator_mod.default_config()
-    return dict(
-        exp_name="default_experiment",  # experiment dir name (relative to the working directory)
-        seed=0,  # seeds python, numpy, torch, every env and every sampler
-        max_env_step=None,  # stop after this many env steps (None: no limit)
-        max_train_iter=None,  # stop after this many gradient updates (None: no limit)
-        env=env_manager.default_config(),
-        policy=policy,
-        wandb=dict(  # Weights & Biases beside TensorBoard (pip install -e ".[wandb]"); ding_lite only
-            project=None,  # W&B project to log to (None: no W&B); the entries' --wandb PROJECT sets it
-            entity=None,  # W&B team or user (None: your default entity)
-        ),
-    )
+    """The plain config every default makes (what a checkpoint written before a key existed counts as)."""
+    return defaults(pipeline_keys(policy_cls))
 
 
-def pipeline_rules(policy_cls: type) -> dict:
-    return {
-        "exp_name": lambda v: None if v.strip() else "be a non-empty name",
-        **{f"wandb.{key}": lambda v: None if v is None or (isinstance(v, str) and v.strip()) else
-           "be None or a non-empty name" for key in ("project", "entity")},
-        "max_env_step": of_type(int),
-        "max_train_iter": of_type(int),
-        "env.collector_env_num": positive,
-        "env.evaluator_env_num": positive,
-        "env.n_evaluator_episode": positive,
-        "env.stop_value": of_type(int, float),
-        "env.max_episode_steps": of_type(int),
-        "env.continuous": of_type(bool),
-        "env.manager.type": one_of(*env_manager.MANAGER_TYPES),
-        "env.env_wrapper": one_of("default", "mujoco_default", "atari_default"),
-        "env.save_replay_gif": lambda v: None if not v else
-        "be False: ding_lite records evaluation episodes as mp4 files with env.replay_path instead",
-        "env.n_bits": lambda v: None if v is None or (isinstance(v, int) and v >= 1) else "be a positive int",
-        "env.action_bins_per_branch": lambda v: None if v is None or (isinstance(v, int) and v >= 2) else
-        "be None or an int >= 2",
-        "env.frame_stack": all_of(of_type(int), non_negative),
-        **{f"env.{key}.use_norm": lambda v: None if not v else
-           "be False: ding_lite has no running normalisation inside the env (DI-engine's ObsNorm/RewardNorm wrappers)"
-           for key in ("norm_obs", "norm_reward")},
-        "env.collector_batch_size": all_of(of_type(int), positive),
-        "env.evaluator_batch_size": all_of(of_type(int), positive),
-        "env.manager.ray.num_actors": positive,
-        "env.manager.ray.num_cpus": all_of(of_type(int, float), non_negative),
-        "env.manager.ray.num_gpus": non_negative,
-        "env.manager.ray.resources": of_type(dict),
-        "env.manager.ray.on_actor_failure": one_of("fail", "restart"),
-        "policy.model.obs_shape": shape,
-        "policy.model.action_shape": positive,
-        "policy.model.action_space": one_of("discrete", "continuous"),
-        "policy.model.encoder_hidden_size_list": lambda v: None if v and all(
-            isinstance(x, int) and x > 0 for x in v) else "be a non-empty list of positive ints",
-        "policy.learn.learner.hook.save_ckpt_after_iter": non_negative,
-        "policy.learn.learner.hook.save_ckpt_every_seconds": non_negative,
-        "policy.learn.learner.hook.log_show_after_iter": positive,
-        "policy.learn.learner.max_ckpt_keep": non_negative,
-        "policy.eval.evaluator.eval_freq": positive,
-        **{f"{k}": positive for k in HORIZON_KEYS},
-        **policy_cls.config_rules(),
-    }
+def compile_run_config(main: dict, create: dict, policy_cls: type) -> dict:
+    """The compiled config of a run of ``policy_cls``: every key's type and rule, then the policy's checks."""
+    cfg = compile_config(main, create, pipeline_keys(policy_cls))
+    check_policy(policy_cls, cfg)
+    return cfg
 
 
-PIPELINE_IGNORED = ("env.exp_name", "policy.learn.learner.load_path")
-"""Keys some DI-engine files set that DI-engine 0.5.3 reads nowhere (besides each policy's ``ignored``)."""
+def check_policy(policy_cls: type, cfg: dict) -> None:
+    """The policy's rules over several keys (its ``checks``), after every single-key rule passed."""
+    for check in policy_cls.config_checks():
+        found = check(cfg)
+        if found:
+            dotted, reason = found
+            raise ConfigError(f"config key '{dotted}' must {reason}.")
 
 
 def ignored_note(cfg: dict, policy_cls: type) -> str | None:
-    """One console line listing the DI-engine keys this config sets that neither framework reads."""
-    paths = [*PIPELINE_IGNORED, *(f"policy.{key}" for key in policy_cls.ignored_keys())]
-    found = [path for path in paths if _value(cfg, path) is not None]
+    """One console line listing the keys declared ``di=IGNORED`` that this config sets (neither framework reads
+    them)."""
+    found = [path for path, decl in iter_keys(pipeline_keys(policy_cls))
+             if decl.di == IGNORED and get_path(cfg, path) != decl.default]
     if not found:
         return None
     return (f"config key{'s' if len(found) > 1 else ''} {', '.join(found)} accepted and ignored: DI-engine 0.5.3 "
             "reads them nowhere either.")
 
 
-def _value(cfg: dict, dotted: str) -> object:
-    node: object = cfg
-    for part in dotted.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
+def key_notes(cfg: dict, policy_cls: type) -> list[str]:
+    """The ``note`` of every key this config sets to anything but its default, for the console (once each)."""
+    return [f"{path}={get_path(cfg, path)!r}: {decl.note}." for path, decl in iter_keys(pipeline_keys(policy_cls))
+            if decl.note and get_path(cfg, path) != decl.default]
+
+
+def every_policy_keys() -> dict[str, dict]:
+    """The declaration tree of a run of each registered policy type, by type name (for the reference)."""
+    from ding_lite.policy.registry import POLICIES, get_policy_class
+
+    return {name: pipeline_keys(get_policy_class(name)) for name in POLICIES if get_policy_class(name).name == name}

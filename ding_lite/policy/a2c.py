@@ -10,7 +10,8 @@ from typing import Any, ClassVar
 
 import torch
 
-from ding_lite.config.compile import in_unit_interval, non_negative, positive
+from ding_lite.config.keys import IGNORED, Key
+from ding_lite.config.rules import in_unit_interval, non_negative, positive
 from ding_lite.policy.on_policy import OnPolicy
 from ding_lite.rl_utils.a2c import a2c_loss
 
@@ -18,36 +19,29 @@ from ding_lite.rl_utils.a2c import a2c_loss
 class A2CPolicy(OnPolicy):
     name = "a2c"
     config: ClassVar[dict] = dict(
-        type="a2c",  # policy name in the registry
+        type="a2c",
         learn=dict(
-            epoch_per_collect=1,  # passes over each collect (DI-engine's A2C: always one, whatever is set)
-            batch_size=64,  # minibatch of one gradient update (one train_iter)
-            learning_rate=0.001,  # Adam step size
-            betas=(0.9, 0.999),  # DI-engine key: Adam's moment decay rates
-            eps=1e-8,  # DI-engine key: Adam's epsilon
-            grad_norm=0.5,  # max global gradient norm (0 disables clipping)
-            value_weight=0.5,  # weight of the value loss (a plain MSE, no 1/2)
-            entropy_weight=0.01,  # weight of the entropy bonus
-            adv_norm=False,  # standardise the advantages of each minibatch
-            ignore_done=False,  # treat terminations like time limits: bootstrap from V(final observation)
-            discount_factor=None,  # DI-engine's A2C reads collect.discount_factor; this copy is read by neither
+            epoch_per_collect=Key(1, "passes over each collect (DI-engine's A2C: always one, whatever is set)",
+                                  positive),
+            batch_size=64,
+            learning_rate=0.001,
+            betas=Key((0.9, 0.999), "Adam's moment decay rates",
+                      lambda v: None if len(v) == 2 and all(0 <= b < 1 for b in v) else "be two numbers in [0, 1)"),
+            eps=Key(1e-8, "Adam's epsilon", positive),
+            grad_norm=Key(0.5, "max global gradient norm (0 disables clipping)", non_negative),
+            value_weight=Key(0.5, "weight of the value loss (a plain MSE, no 1/2)", non_negative),
+            entropy_weight=Key(0.01, "weight of the entropy bonus", non_negative),
+            adv_norm=Key(False, "standardise the advantages of each minibatch"),
+            ignore_done=Key(False, "treat terminations like time limits: bootstrap from V(final observation)"),
+            discount_factor=Key(None, "DI-engine's A2C reads collect.discount_factor; this copy is read by neither",
+                                di=IGNORED),
         ),
         collect=dict(
-            n_sample=80,  # transitions per collect, over all collector envs (rounded up to a multiple)
-            discount_factor=0.9,  # DI-engine's A2C default gamma
-            gae_lambda=0.95,  # GAE's lambda
+            n_sample=Key(80, "transitions per collect, over all collector envs (rounded up to a multiple)", positive),
+            discount_factor=0.9,
+            gae_lambda=Key(0.95, "GAE's lambda", in_unit_interval),
         ),
     )
-    ignored = ("learn.discount_factor",)
-    rules: ClassVar[dict] = {
-        "learn.betas": lambda v: None if len(v) == 2 and all(0 <= b < 1 for b in v) else "be two numbers in [0, 1)",
-        "learn.eps": positive,
-        "learn.grad_norm": non_negative,
-        "learn.value_weight": non_negative,
-        "learn.entropy_weight": non_negative,
-        "collect.n_sample": positive,
-        "collect.gae_lambda": in_unit_interval,
-    }
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

@@ -21,62 +21,46 @@ import numpy as np
 import torch
 
 from ding_lite.config import ConfigError
-from ding_lite.config.compile import non_negative, one_of, positive
+from ding_lite.config.keys import Key
+from ding_lite.config.rules import in_unit_interval, non_negative, one_of
 from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.model.common.encoder import obs_dims
+from ding_lite.model.qac import KEYS as QAC_KEYS
 from ding_lite.model.qac import ContinuousQAC
-from ding_lite.model.qac import default_config as qac_config
 from ding_lite.policy.off_policy import OffPolicy
 from ding_lite.rl_utils.ac_losses import critic_mse_loss
 from ding_lite.torch_utils.target import TargetNetwork
 
 
-def _encoder_widths(value: Any) -> str | None:
-    if value is None or (value and all(isinstance(x, int) and x > 0 for x in value)):
-        return None
-    return "be None (flat observations straight into the heads) or a non-empty list of positive ints"
-
-
 class ActorCriticOff(OffPolicy):
     config: ClassVar[dict] = dict(
-        discount_factor=None,  # not this family's key: DI-engine keeps gamma at learn.discount_factor
-        random_collect_size=25000,  # the first N env steps act uniformly in [-1, 1], no training (DI-engine)
-        multi_agent=False,  # DI-engine key: multi-agent variants are not in ding_lite (must be False)
-        model=qac_config(),
+        discount_factor=Key(None, "not this family's key: DI-engine keeps gamma at learn.discount_factor",
+                            lambda v: None if v is None else
+                            "be left unset: this family reads policy.learn.discount_factor (DI-engine's key)"),
+        random_collect_size=Key(25000, "the first N env steps act uniformly in [-1, 1], no training", non_negative),
+        multi_agent=Key(False, "multi-agent variants are not in ding_lite (must be False)", one_of(False)),
+        model=QAC_KEYS,
         learn=dict(
-            update_per_collect=1,  # gradient updates after each collect
-            batch_size=256,  # transitions per minibatch
-            discount_factor=0.99,  # gamma (DI-engine's key for this family)
-            target_theta=0.005,  # soft target update: target <- target + theta * (online - target), every update
-            actor_update_freq=1,  # the actor learns on every N-th update (TD3: 2)
+            update_per_collect=1,
+            batch_size=256,
+            discount_factor=Key(0.99, "gamma (DI-engine's key for this family)", in_unit_interval),
+            target_theta=Key(0.005, "soft target update: target <- target + theta * (online - target), every update",
+                             lambda v: None if 0 < v <= 1 else "be in (0, 1]"),
+            actor_update_freq=Key(1, "the actor learns on every N-th update (TD3: 2)",
+                                  lambda v: None if v >= 1 else "be >= 1 (the actor learns every N-th update)"),
         ),
         collect=dict(
-            n_sample=1,  # transitions per collect, over all collector envs
-            env_num=None,  # DI-engine's copy of env.collector_env_num, which decides (as in DI-engine)
+            n_sample=1,
+            env_num=Key(None, "DI-engine's copy of env.collector_env_num, which decides (as in DI-engine)"),
         ),
-        eval=dict(env_num=None),  # DI-engine's copy of env.evaluator_env_num, which decides (as in DI-engine)
-        command=dict(),  # DI-engine's command-mode section: nothing to configure (must be empty)
+        eval=dict(env_num=Key(None, "DI-engine's copy of env.evaluator_env_num, which decides (as in DI-engine)")),
+        command=Key({}, "DI-engine's command-mode section: nothing to configure (must be empty)",
+                    lambda v: None if not v else "be empty: DI-engine's command mode is not in ding_lite"),
         other=dict(replay_buffer=dict(
             replay_buffer_size=100000,
-            max_use=None,  # DI-engine: evict a transition after this many samples; not done here (said once)
+            max_use=Key(None, "evict a transition after this many samples; not done here (said once)"),
         )),
     )
-    rules: ClassVar[dict] = {
-        "discount_factor": lambda v: None if v is None else
-        "be left unset: this family reads policy.learn.discount_factor (DI-engine's key)",
-        "multi_agent": one_of(False),
-        "command": lambda v: None if not v else "be empty: DI-engine's command mode is not in ding_lite",
-        "model.encoder_hidden_size_list": _encoder_widths,
-        "model.actor_head_hidden_size": positive,
-        "model.critic_head_hidden_size": positive,
-        "model.actor_head_layer_num": non_negative,
-        "model.critic_head_layer_num": non_negative,
-        "learn.discount_factor": lambda v: None if 0 <= v <= 1 else "be between 0 and 1",
-        "learn.target_theta": lambda v: None if 0 < v <= 1 else "be in (0, 1]",
-        "learn.actor_update_freq": lambda v: None if v >= 1 else "be >= 1 (the actor learns every N-th update)",
-    }
-    shaping = ("model",)
-    """Every model key shapes the saved weights (twin_critic adds a critic, action_space changes the actor)."""
     discrete = False
     """Whether the policy acts on discrete actions (discrete SAC)."""
 

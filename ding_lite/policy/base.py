@@ -9,14 +9,14 @@ register themselves, so ``state_dict_learn`` needs no per-policy code).
 """
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import torch
 
 from ding_lite.config.errors import ConfigError
+from ding_lite.config.keys import SHAPES, Key, all_resume, defaults, merge_keys
 from ding_lite.model.common.encoder import obs_dims
 from ding_lite.model.common.model import Model
 from ding_lite.torch_utils.device import resolve_device, to_cpu
@@ -29,40 +29,35 @@ MULTI_GPU_REFUSAL = ("be False: ding_lite has no multi-GPU (DDP) learner; train 
                      "or run several seeds or configs side by side with python -m entry.ray_runs")
 
 
-def merge_config(base: dict, diff: dict) -> dict:
-    """``diff`` over ``base``, recursively for nested sections (DI-engine's ``deep_merge_dicts``)."""
-    out = copy.deepcopy(base)
-    for key, value in diff.items():
-        out[key] = merge_config(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
-            else copy.deepcopy(value)
-    return out
+def _ding_modules_only(value: list) -> str | None:
+    if all(str(n).split(".")[0] == "ding" for n in value):
+        return None
+    return "name only DI-engine's own modules (ding.policy.*): ding_lite builds its policies from policy.type"
+
+
+Check = Callable[[dict], "tuple[str, str] | None"]
+"""A rule over several keys of the compiled config: None when fine, else (the dotted key to name, the reason
+completing "config key 'x' must ...")."""
 
 
 class Policy:
-    """``config`` and ``rules`` are per-class diffs, merged along the class chain by ``default_config()``
-    and ``config_rules()``; rule paths are relative to the ``policy`` section.
+    """``config`` holds this class's key declarations (``ding_lite.config.keys``), merged along the class
+    chain by ``declared_keys()``; ``checks`` are its rules over several keys, also merged along the chain.
     """
 
     name = "base"
     config: ClassVar[dict] = dict(
-        cuda=False,  # DI-engine key: train on the GPU when one is available (else the CPU, said once)
-        # DI-engine key: the checkpoint its eval entry loads; entry.serial_eval plays it when given no
-        # --ckpt/--resume (training itself loads checkpoints through learn.learner.hook.load_ckpt_before_run)
-        load_path=None,
-        # DI-engine's create_config key: modules to import so the policy type registers; ding_lite's registry
-        # already holds its policies, so only DI-engine's own modules (ding.*) may be named, and nothing is imported
-        import_names=[],
-        multi_gpu=False,  # DI-engine's DDP learner: not in ding_lite (must be False; the rule says what to use)
+        type=Key("base", "policy name in the registry", resume=SHAPES),
+        cuda=Key(False, "train on the GPU when one is available (else the CPU, said once)"),
+        load_path=Key(None, "the checkpoint DI-engine's eval entry loads; entry.serial_eval plays it when given no "
+                      "--ckpt/--resume (training loads through learn.learner.hook.load_ckpt_before_run)"),
+        import_names=Key([], "create_config: modules to import so the policy type registers; only DI-engine's own "
+                         "(ding.*) may be named and nothing is imported (ding_lite's registry holds its policies)",
+                         _ding_modules_only),
+        multi_gpu=Key(False, "DI-engine's DDP learner: not in ding_lite (must be False)",
+                      lambda v: None if not v else MULTI_GPU_REFUSAL),
     )
-    rules: ClassVar[dict] = {
-        "multi_gpu": lambda v: None if not v else MULTI_GPU_REFUSAL,
-        "import_names": lambda v: None if all(str(n).split(".")[0] == "ding" for n in v) else
-        "name only DI-engine's own modules (ding.policy.*): ding_lite builds its policies from policy.type",
-    }
-    ignored: tuple[str, ...] = ()
-    """Keys (relative to ``policy``, default None) that DI-engine 0.5.3 reads nowhere either: accepted, listed once."""
-    shaping: tuple[str, ...] = ()
-    """Config keys (relative to ``policy``) that shape this policy's saved state: a resume may not change them."""
+    checks: ClassVar[tuple[Check, ...]] = ()
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         self.cfg = cfg
@@ -84,28 +79,23 @@ class Policy:
     # ----------------------------------------------------------------- configuration
 
     @classmethod
-    def default_config(cls) -> dict:
+    def declared_keys(cls) -> dict:
+        """Every key of the ``policy`` section, declared along the class chain (base first)."""
         out: dict = {}
         for klass in reversed(cls.__mro__):
             if "config" in vars(klass):
-                out = merge_config(out, vars(klass)["config"])
+                out = merge_keys(out, vars(klass)["config"])
+        if "model" in out:  # every model key shapes the saved weights, whoever declares it
+            out["model"] = all_resume(out["model"], SHAPES)
         return out
 
     @classmethod
-    def config_rules(cls) -> dict:
-        """Every class's rules, as full paths (``policy.<path>``) for the config compile."""
-        rules: dict = {}
-        for klass in reversed(cls.__mro__):
-            rules.update({f"policy.{path}": rule for path, rule in vars(klass).get("rules", {}).items()})
-        return rules
+    def default_config(cls) -> dict:
+        return defaults(cls.declared_keys())
 
     @classmethod
-    def ignored_keys(cls) -> tuple[str, ...]:
-        return tuple(key for klass in reversed(cls.__mro__) for key in vars(klass).get("ignored", ()))
-
-    @classmethod
-    def shaping_keys(cls) -> tuple[str, ...]:
-        return tuple(key for klass in reversed(cls.__mro__) for key in vars(klass).get("shaping", ()))
+    def config_checks(cls) -> tuple[Check, ...]:
+        return tuple(check for klass in reversed(cls.__mro__) for check in vars(klass).get("checks", ()))
 
     def bind_action_space(self, action_space: Any) -> None:
         """A continuous policy's env actions are kept within these bounds (discrete spaces have none)."""

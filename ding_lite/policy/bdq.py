@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from ding_lite.config import ConfigError
-from ding_lite.config.compile import of_type, positive
+from ding_lite.config.keys import Key
+from ding_lite.config.rules import of_type, positive
 from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.model.common.encoder import obs_dims
 from ding_lite.model.q_network import BranchingQNetwork
@@ -27,19 +28,13 @@ class BDQPolicy(QLearning):
     config: ClassVar[dict] = dict(
         type="bdq",
         model=dict(
-            num_branches=1,  # action dimensions, each choosing one bin
-            action_bins_per_branch=2,  # bins per action dimension
-            layer_num=3,  # hidden layers of the value stream and of each branch
-            a_layer_num=None,  # hidden layers of each branch (None: layer_num)
-            v_layer_num=None,  # hidden layers of the value stream (None: layer_num)
+            num_branches=Key(1, "action dimensions, each choosing one bin", positive),
+            action_bins_per_branch=Key(2, "bins per action dimension", lambda v: None if v >= 2 else "be at least 2"),
+            layer_num=Key(3, "hidden layers of the value stream and of each branch", positive),
+            a_layer_num=Key(None, "hidden layers of each branch (None: layer_num)", of_type(int)),
+            v_layer_num=Key(None, "hidden layers of the value stream (None: layer_num)", of_type(int)),
         ),
     )
-    rules: ClassVar[dict] = {"model.num_branches": positive, "model.action_bins_per_branch":
-                             lambda v: None if v >= 2 else "be at least 2",
-                             "model.layer_num": positive, "model.a_layer_num": of_type(int),
-                             "model.v_layer_num": of_type(int)}
-    shaping = ("model.num_branches", "model.action_bins_per_branch", "model.layer_num", "model.a_layer_num",
-               "model.v_layer_num")
     MODEL_KEYS = ("obs_shape", "num_branches", "action_bins_per_branch", "layer_num", "a_layer_num", "v_layer_num",
                   "encoder_hidden_size_list", "head_hidden_size")
 

@@ -6,6 +6,8 @@ from typing import Any, ClassVar
 import torch
 
 from ding_lite.config import ConfigError
+from ding_lite.config.keys import Key
+from ding_lite.config.rules import of_type
 from ding_lite.policy.q_learning import QLearning
 from ding_lite.rl_utils.dist_td import c51_loss, c51_projection
 
@@ -22,17 +24,13 @@ class C51Policy(QLearning):
     config: ClassVar[dict] = dict(
         type="c51",
         model=dict(
-            v_min=-10,  # lowest return the support represents
-            v_max=10,  # highest return the support represents
-            n_atom=51,  # support points of each action's return distribution
-            dueling=False,  # DI-engine's C51 head has a single stream (Rainbow's is dueling)
+            v_min=Key(-10, "lowest return the support represents", of_type(int, float)),
+            v_max=Key(10, "highest return the support represents"),
+            n_atom=Key(51, "support points of each action's return distribution",
+                       lambda v: None if isinstance(v, int) and v >= 2 else "be an int >= 2"),
+            dueling=Key(False, "DI-engine's C51 head has a single stream (Rainbow's is dueling)"),
         ),
     )
-    rules: ClassVar[dict] = {
-        "model.n_atom": lambda v: None if isinstance(v, int) and v >= 2 else "be an int >= 2",
-        "model.v_min": lambda v: None if isinstance(v, (int, float)) else "be a number",
-    }
-    shaping = ("model.n_atom",)
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         check_support(cfg["model"])

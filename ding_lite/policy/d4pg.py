@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 
 import torch
 
-from ding_lite.config.compile import of_type, one_of
+from ding_lite.config.keys import IGNORED, Key
+from ding_lite.config.rules import of_type, one_of
 from ding_lite.model.qac import DistributionalQAC
 from ding_lite.policy.ddpg import DDPGPolicy
 from ding_lite.rl_utils.ac_losses import ddpg_actor_loss
@@ -23,24 +24,22 @@ class D4PGPolicy(DDPGPolicy):
     name = "d4pg"
     config: ClassVar[dict] = dict(
         type="d4pg",
+        discount_factor=Key(None, "DI-engine's D4PG reads learn.discount_factor only; this copy is read by neither",
+                            of_type(int, float), di=IGNORED),
         priority=True,
         priority_IS_weight=True,
         nstep=3,
         model=dict(
-            v_min=-10.0,  # smallest return of the critic's support
-            v_max=10.0,  # largest return of the critic's support
-            n_atom=51,  # support points of the critic's distribution
-            critic_head_type="categorical",  # DI-engine's QACDIST key; 'categorical' is its only kind
+            v_min=Key(-10.0, "smallest return of the critic's support", of_type(int, float)),
+            v_max=Key(10.0, "largest return of the critic's support", of_type(int, float)),
+            n_atom=Key(51, "support points of the critic's distribution", lambda v: None if v >= 2 else
+                       "be at least 2"),
+            critic_head_type=Key("categorical", "DI-engine's QACDIST key; 'categorical' is its only kind",
+                                 one_of("categorical")),
+            twin_critic=Key(False, "D4PG has one distributional critic",
+                            lambda v: None if not v else "be False: D4PG has one distributional critic"),
         ),
     )
-    rules: ClassVar[dict] = {
-        "discount_factor": of_type(int, float),
-        "model.critic_head_type": one_of("categorical"),
-        "model.n_atom": lambda v: None if v >= 2 else "be at least 2",
-        "model.twin_critic": lambda v: None if not v else "be False: D4PG has one distributional critic",
-        "model.v_max": of_type(int, float),
-        "model.v_min": of_type(int, float),
-    }
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

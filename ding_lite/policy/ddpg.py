@@ -9,41 +9,37 @@ from typing import ClassVar
 
 import torch
 
-from ding_lite.config.compile import non_negative, one_of, positive
+from ding_lite.config.keys import SHAPES, Key
+from ding_lite.config.rules import non_negative, one_of, positive
 from ding_lite.policy.actor_critic_off import ActorCriticOff
 from ding_lite.rl_utils.ac_losses import ddpg_actor_loss, smoothed_target_action, twin_q_target
 
 
-def _noise_range(value: dict) -> str | None:
-    return None if value["min"] <= 0 <= value["max"] else "have min <= 0 <= max"
+def _noise_range(cfg: dict) -> tuple[str, str] | None:
+    bounds = cfg["policy"]["learn"]["noise_range"]
+    return None if bounds["min"] <= 0 <= bounds["max"] else ("policy.learn.noise_range", "have min <= 0 <= max")
 
 
 class DDPGPolicy(ActorCriticOff):
     name = "ddpg"
     config: ClassVar[dict] = dict(
         type="ddpg",
-        action_space="continuous",  # DI-engine key ('hybrid' is not in ding_lite)
-        reward_batch_norm=False,  # DI-engine key: per-batch reward normalisation is not in ding_lite (must be False)
-        model=dict(action_space="regression", twin_critic=False),
+        action_space=Key("continuous", "'hybrid' is not in ding_lite", one_of("continuous"), resume=SHAPES),
+        reward_batch_norm=Key(False, "per-batch reward normalisation is not in ding_lite (must be False)",
+                              one_of(False)),
+        model=dict(action_space=Key("regression", "the deterministic tanh actor", one_of("regression"),
+                                    resume=SHAPES), twin_critic=False),
         learn=dict(
-            learning_rate_actor=1e-3,  # Adam step size of the actor
-            learning_rate_critic=1e-3,  # Adam step size of the critic(s)
-            noise=False,  # target policy smoothing: noise on the target action (TD3)
-            noise_sigma=0.2,  # its standard deviation (in the [-1, 1] action units)
-            noise_range=dict(min=-0.5, max=0.5),  # its clip range
+            learning_rate_actor=Key(1e-3, "Adam step size of the actor", positive),
+            learning_rate_critic=Key(1e-3, "Adam step size of the critic(s)", positive),
+            noise=Key(False, "target policy smoothing: noise on the target action (TD3)"),
+            noise_sigma=Key(0.2, "its standard deviation (in the [-1, 1] action units)", non_negative),
+            noise_range=dict(min=Key(-0.5, "its clip range's low end"), max=Key(0.5, "its clip range's high end")),
         ),
-        collect=dict(noise_sigma=0.1),  # std of the Gaussian exploration noise added to the actor's action
+        collect=dict(noise_sigma=Key(0.1, "std of the Gaussian exploration noise added to the actor's action",
+                                     non_negative)),
     )
-    rules: ClassVar[dict] = {
-        "action_space": one_of("continuous"),
-        "reward_batch_norm": one_of(False),
-        "model.action_space": one_of("regression"),
-        "learn.learning_rate_actor": positive,
-        "learn.learning_rate_critic": positive,
-        "learn.noise_sigma": non_negative,
-        "learn.noise_range": _noise_range,
-        "collect.noise_sigma": non_negative,
-    }
+    checks = (_noise_range,)
 
     def __init__(self, cfg: dict, seed: int, action_space=None) -> None:
         super().__init__(cfg, seed, action_space)

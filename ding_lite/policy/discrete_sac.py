@@ -11,7 +11,8 @@ from typing import ClassVar
 
 import torch
 
-from ding_lite.config.compile import one_of
+from ding_lite.config.keys import SHAPES, Key
+from ding_lite.config.rules import one_of
 from ding_lite.model.common.distributions import sample_categorical
 from ding_lite.model.qac import DiscreteQAC
 from ding_lite.policy.epsilon_greedy import EpsilonGreedy
@@ -24,11 +25,9 @@ class DiscreteSACPolicy(EpsilonGreedy, SACPolicy):
     discrete = True
     config: ClassVar[dict] = dict(
         type="discrete_sac",
-        model=dict(action_space="discrete", action_shape=2, obs_shape=4),
+        model=dict(action_space=Key("discrete", "a categorical actor and per-action Q critics", one_of("discrete"),
+                                    resume=SHAPES), action_shape=2, obs_shape=4),
     )
-    rules: ClassVar[dict] = {
-        "model.action_space": one_of("discrete"),
-    }
 
     def __init__(self, cfg: dict, seed: int, action_space=None) -> None:
         super().__init__(cfg, seed, action_space)

@@ -11,28 +11,23 @@ from typing import Any, ClassVar
 
 import torch
 
-from ding_lite.config.compile import non_negative, one_of, positive
+from ding_lite.config.keys import SHAPES, Key
+from ding_lite.config.rules import non_negative, one_of, positive
 from ding_lite.model.common.contrastive import ContrastiveHeads
 from ding_lite.policy.dqn import DQNPolicy
 
-
-def aux_model_config() -> dict:
-    return dict(
-        encode_shape=64,  # width of each head's encoding
-        heads=[1, 1],  # heads of the observation's and of the successor's encoder
-        loss_type="infonce",  # the only kind DI-engine has
-        temperature=1.0,  # multiplies the scores before the softmax (as DI-engine)
-    )
-
-
-AUX_RULES = {
-    "aux_loss_weight": non_negative,
-    "aux_model.encode_shape": positive,
-    "aux_model.heads": lambda v: None if len(v) == 2 and all(isinstance(h, int) and h > 0 for h in v) else
-    "be two positive ints",
-    "aux_model.loss_type": lambda v: one_of("infonce")(str(v).lower()),
-    "aux_model.temperature": positive,
-}
+AUX_KEYS = dict(
+    aux_loss_weight=Key(0.001, "weight of the contrastive loss added to the main loss", non_negative),
+    aux_model=dict(
+        encode_shape=Key(64, "width of each head's encoding", positive, resume=SHAPES),
+        heads=Key([1, 1], "heads of the observation's and of the successor's encoder",
+                  lambda v: None if len(v) == 2 and all(isinstance(h, int) and h > 0 for h in v) else
+                  "be two positive ints", resume=SHAPES),
+        loss_type=Key("infonce", "the only kind DI-engine has", lambda v: one_of("infonce")(str(v).lower())),
+        temperature=Key(1.0, "multiplies the scores before the softmax (as DI-engine)", positive),
+    ),
+)
+"""ST-DIM's keys, shared by dqn_stdim and ppo_stdim."""
 
 
 def build_aux(model_features: int, cfg: dict) -> ContrastiveHeads:
@@ -42,13 +37,7 @@ def build_aux(model_features: int, cfg: dict) -> ContrastiveHeads:
 
 class DQNSTDIMPolicy(DQNPolicy):
     name = "dqn_stdim"
-    config: ClassVar[dict] = dict(
-        type="dqn_stdim",
-        aux_loss_weight=0.001,  # weight of the contrastive loss added to the TD loss
-        aux_model=aux_model_config(),
-    )
-    rules: ClassVar[dict] = AUX_RULES
-    shaping = ("aux_model.encode_shape", "aux_model.heads")
+    config: ClassVar[dict] = dict(type="dqn_stdim", **AUX_KEYS)
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

@@ -1,33 +1,34 @@
 """Epsilon-greedy exploration over the collector's env steps, for any policy that explores that way.
 
-A mixin: its ``config`` and ``rules`` merge into the policy's along the class chain. It reads
+A mixin: its ``config`` (key declarations) merges into the policy's along the class chain. It reads
 ``self.collect_envstep`` (a counter the policy registers) and ``self.warming_up`` (the off-policy base).
 """
 from __future__ import annotations
 
 from typing import ClassVar
 
-from ding_lite.config.compile import in_unit_interval, one_of, positive
+from ding_lite.config.keys import Key
+from ding_lite.config.rules import in_unit_interval, one_of, positive
 from ding_lite.rl_utils.exploration import EPS_TYPES, get_epsilon_greedy_fn
+
+DEMO_REFUSAL = ("be left out: it belongs to DI-engine's demonstration-data generation (collect_demo_data), which "
+                "ding_lite does not have")
 
 
 class EpsilonGreedy:
     config: ClassVar[dict] = dict(
         other=dict(
             eps=dict(
-                type="exp",  # 'exp': end + (start-end)*exp(-envstep/decay); 'linear': reaches end at decay
-                start=0.95,  # epsilon at envstep 0
-                end=0.1,  # final epsilon
-                decay=10000,  # env steps scale of the decay
+                type=Key("exp", "'exp': end + (start-end)*exp(-envstep/decay); 'linear': reaches end at decay",
+                         one_of(*EPS_TYPES)),
+                start=Key(0.95, "epsilon at envstep 0", in_unit_interval),
+                end=Key(0.1, "final epsilon", in_unit_interval),
+                decay=Key(10000, "env steps scale of the decay", positive),
+                collect=Key(None, "DI-engine's epsilon for demonstration-data generation (collect_demo_data): not "
+                            "in ding_lite", lambda v: None if v is None else DEMO_REFUSAL),
             ),
         ),
     )
-    rules: ClassVar[dict] = {
-        "other.eps.type": one_of(*EPS_TYPES),
-        "other.eps.start": in_unit_interval,
-        "other.eps.end": in_unit_interval,
-        "other.eps.decay": positive,
-    }
 
     def init_epsilon(self, cfg: dict) -> None:
         eps = cfg["other"]["eps"]

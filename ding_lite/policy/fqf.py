@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 
 import torch
 
-from ding_lite.config.compile import non_negative, positive
+from ding_lite.config.keys import IGNORED, Key
+from ding_lite.config.rules import non_negative, positive
 from ding_lite.policy.q_learning import QLearning
 from ding_lite.rl_utils.dist_td import fqf_fraction_loss, iqn_loss
 from ding_lite.torch_utils.optim import RMSprop
@@ -24,24 +25,19 @@ class FQFPolicy(QLearning):
     config: ClassVar[dict] = dict(
         type="fqf",
         model=dict(
-            num_quantiles=32,  # fractions proposed per state
-            quantile_embedding_size=128,  # cosine features of each fraction
-            dueling=False,  # DI-engine's FQF head has a single stream
+            num_quantiles=Key(32, "fractions proposed per state", lambda v: None if v >= 2 else "be at least 2"),
+            quantile_embedding_size=Key(128, "cosine features of each fraction", positive),
+            dueling=Key(False, "DI-engine's FQF head has a single stream"),
         ),
         learn=dict(
-            learning_rate_fraction=2.5e-9,  # RMSprop step size of the fraction proposal
-            learning_rate_quantile=0.00005,  # Adam step size of everything else
-            kappa=1.0,  # Huber threshold of the quantile loss
-            ent_coef=0.0,  # weight of the fraction proposal's entropy bonus
+            learning_rate_fraction=Key(2.5e-9, "RMSprop step size of the fraction proposal", positive),
+            learning_rate_quantile=Key(0.00005, "Adam step size of everything else", positive),
+            kappa=Key(1.0, "Huber threshold of the quantile loss", positive),
+            ent_coef=Key(0.0, "weight of the fraction proposal's entropy bonus", non_negative),
         ),
-        kappa=None,  # a stale policy-level copy in DI-engine's Atari files: its FQF reads learn.kappa only
+        kappa=Key(None, "a stale policy-level copy in DI-engine's Atari files: its FQF reads learn.kappa only",
+                  di=IGNORED),
     )
-    ignored = ("kappa",)
-    rules: ClassVar[dict] = {"model.num_quantiles": lambda v: None if v >= 2 else "be at least 2",
-                             "model.quantile_embedding_size": positive, "learn.learning_rate_fraction": positive,
-                             "learn.learning_rate_quantile": positive, "learn.kappa": positive,
-                             "learn.ent_coef": non_negative}
-    shaping = ("model.num_quantiles", "model.quantile_embedding_size")
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

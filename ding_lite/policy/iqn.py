@@ -9,7 +9,8 @@ from typing import ClassVar
 
 import torch
 
-from ding_lite.config.compile import positive
+from ding_lite.config.keys import IGNORED, Key
+from ding_lite.config.rules import positive
 from ding_lite.policy.q_learning import QLearning
 from ding_lite.rl_utils.dist_td import iqn_loss
 
@@ -20,17 +21,14 @@ class IQNPolicy(QLearning):
     config: ClassVar[dict] = dict(
         type="iqn",
         model=dict(
-            num_quantiles=32,  # fractions sampled per sample and update
-            quantile_embedding_size=128,  # cosine features of each fraction
-            dueling=False,  # DI-engine's IQN head has a single stream
+            num_quantiles=Key(32, "fractions sampled per sample and update", positive),
+            quantile_embedding_size=Key(128, "cosine features of each fraction", positive),
+            dueling=Key(False, "DI-engine's IQN head has a single stream"),
         ),
-        learn=dict(kappa=1.0),  # Huber threshold of the quantile loss
-        kappa=None,  # a stale policy-level copy in DI-engine's Atari files: its IQN reads learn.kappa only
+        learn=dict(kappa=Key(1.0, "Huber threshold of the quantile loss", positive)),
+        kappa=Key(None, "a stale policy-level copy in DI-engine's Atari files: its IQN reads learn.kappa only",
+                  di=IGNORED),
     )
-    ignored = ("kappa",)
-    rules: ClassVar[dict] = {"model.num_quantiles": positive, "model.quantile_embedding_size": positive,
-                             "learn.kappa": positive}
-    shaping = ("model.quantile_embedding_size",)
 
     def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         size, n = batch["obs"].shape[0], self.cfg["model"]["num_quantiles"]

@@ -10,7 +10,8 @@ from typing import ClassVar
 
 import torch
 
-from ding_lite.config.compile import in_unit_interval, one_of, positive
+from ding_lite.config.keys import Key
+from ding_lite.config.rules import in_unit_interval, one_of, positive
 from ding_lite.policy.q_learning import QLearning
 from ding_lite.rl_utils.soft_q import munchausen_loss
 
@@ -19,12 +20,11 @@ class MDQNPolicy(QLearning):
     name = "mdqn"
     config: ClassVar[dict] = dict(
         type="mdqn",
-        entropy_tau=0.03,  # temperature of the implicit policy softmax(Q_target / entropy_tau)
-        m_alpha=0.9,  # weight of the Munchausen bonus
+        entropy_tau=Key(0.03, "temperature of the implicit policy softmax(Q_target / entropy_tau)", positive),
+        m_alpha=Key(0.9, "weight of the Munchausen bonus", in_unit_interval),
+        nstep=Key(1, "M-DQN's target is one-step here, as DI-engine's", one_of(1)),
         collect=dict(n_sample=4),  # DI-engine's M-DQN default
     )
-    rules: ClassVar[dict] = {"entropy_tau": positive, "m_alpha": in_unit_interval,
-                             "nstep": one_of(1)}
 
     def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         size = batch["obs"].shape[0]

@@ -14,80 +14,61 @@ import numpy as np
 import torch
 
 from ding_lite.config import ConfigError
-from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
+from ding_lite.config.keys import IGNORED, LITE, Key
+from ding_lite.config.rules import in_unit_interval, non_negative, one_of, positive
 from ding_lite.data.prioritized import PrioritizedReplayBuffer
 from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.model.common.encoder import obs_dims
 from ding_lite.policy.base import Policy
+from ding_lite.policy.epsilon_greedy import DEMO_REFUSAL
 
-SQIL_REFUSAL = ("be left out: it names the expert of DI-engine's SQIL entry (serial_pipeline_sqil), whose "
-                "demonstration part ding_lite does not have; without it the file trains plain soft Q-learning")
-DEMO_REFUSAL = ("be left out: it belongs to DI-engine's demonstration-data generation (collect_demo_data), which "
-                "ding_lite does not have")
+SQIL_REFUSAL = ("be left out: it names the trained model of DI-engine's SQIL or demonstration-data entries "
+                "(serial_pipeline_sqil, collect_demo_data), which ding_lite does not have")
 BUFFER_TYPES = ("advanced", "naive", "deque")
 """DI-engine's replay buffer types for the serial pipeline (its AdvancedReplayBuffer, NaiveReplayBuffer, DequeBuffer)."""
 
 
 class OffPolicy(Policy):
     config: ClassVar[dict] = dict(
-        on_policy=False,  # learns from a replay buffer of past data
-        priority=False,  # prioritized replay: sample by |TD error|, priorities updated by every update
-        priority_IS_weight=False,  # weight each sample's loss by its importance-sampling weight (needs priority)
-        discount_factor=0.97,  # gamma
-        nstep=1,  # n of the n-step TD target (windows never cross an episode end)
-        random_collect_size=0,  # DI-engine: the first N env steps act uniformly at random, no training
+        on_policy=Key(False, "learns from a replay buffer of past data", one_of(False)),
+        priority=Key(False, "prioritized replay: sample by |TD error|, priorities updated by every update"),
+        priority_IS_weight=Key(False, "weight each sample's loss by its importance-sampling weight (needs priority)"),
+        discount_factor=Key(0.97, "gamma", in_unit_interval),
+        nstep=Key(1, "n of the n-step TD target (windows never cross an episode end)", positive),
+        random_collect_size=Key(0, "the first N env steps act uniformly at random, no training", non_negative),
         learn=dict(
-            update_per_collect=3,  # gradient updates (train_iters) after each collect
-            batch_size=64,  # transitions per minibatch
-            ignore_done=False,  # DI-engine: bootstrap through terminations too (windows still stop there)
+            update_per_collect=Key(3, "gradient updates (train_iters) after each collect", positive),
+            batch_size=Key(64, "transitions per minibatch", positive),
+            ignore_done=Key(False, "bootstrap through terminations too (n-step windows still stop there)"),
         ),
         collect=dict(
-            n_sample=8,  # transitions per collect, over all collector envs (rounded up to a multiple)
-            unroll_len=1,  # DI-engine key; transitions are single steps here
-            # DI-engine's SQIL expert (serial_pipeline_sqil) and demonstration-data generation (collect_demo_data)
-            # keys: those entries are not in ding_lite, so each is refused in one sentence when set
-            model_path=None,
-            save_path=None,
-            data_type=None,
-            collect_count=None,
-            expert_data_path=None,
-            state_dict_path=None,
+            n_sample=Key(8, "transitions per collect, over all collector envs (rounded up to a multiple)", positive),
+            unroll_len=Key(1, "transitions are single steps here", one_of(1)),
+            model_path=Key(None, "the model DI-engine's SQIL or data-generation entry loads: those entries are not in ding_lite",
+                           lambda v: None if v is None else SQIL_REFUSAL),
+            **{key: Key(None, "DI-engine's demonstration-data generation (collect_demo_data): not in ding_lite",
+                        lambda v: None if v is None else DEMO_REFUSAL)
+               for key in ("save_path", "data_type", "collect_count", "expert_data_path", "state_dict_path")},
         ),
         eval=dict(),
         other=dict(
             replay_buffer=dict(
-                replay_buffer_size=10000,  # transitions kept (FIFO)
-                # training starts once the buffer holds max(batch_size, this, random_collect_size)
-                replay_buffer_start_size=0,
-                save_with_ckpt=False,  # write the buffer beside each checkpoint (resume is then exact)
-                alpha=0.6,  # priority only: how strongly priorities skew sampling (0: uniform)
-                beta=0.4,  # priority only: importance-sampling exponent at the start, annealed to 1
-                anneal_step=100000,  # priority only: samples over which beta reaches 1
-                # DI-engine's create_config.replay_buffer: its buffer classes; ding_lite's own buffer
-                # serves every type (uniform, or prioritized with policy.priority), said once in the log
-                type="advanced",
-                import_names=[],
+                replay_buffer_size=Key(10000, "transitions kept (FIFO)", positive),
+                replay_buffer_start_size=Key(0, "training starts once the buffer holds max(batch_size, this, "
+                                             "random_collect_size)", non_negative),
+                save_with_ckpt=Key(True, "checkpoints keep the buffer, written incrementally: a resume is exact "
+                                   "(docs/replay_buffer.md)", di=LITE),
+                alpha=Key(0.6, "priority only: how strongly priorities skew sampling (0: uniform)", non_negative),
+                beta=Key(0.4, "priority only: importance-sampling exponent at the start, annealed to 1",
+                         in_unit_interval),
+                anneal_step=Key(100000, "priority only: samples over which beta reaches 1", non_negative),
+                type=Key("advanced", "create_config: DI-engine's buffer class; ding_lite's own buffer serves every "
+                         "type (uniform, or prioritized with policy.priority), said once in the log",
+                         one_of(*BUFFER_TYPES)),
+                import_names=Key([], "create_config: modules DI-engine imports for the buffer type", di=IGNORED),
             ),
         ),
     )
-    rules: ClassVar[dict] = {
-        "discount_factor": in_unit_interval,
-        "nstep": positive,
-        "random_collect_size": non_negative,
-        "learn.update_per_collect": positive,
-        "learn.batch_size": positive,
-        "collect.n_sample": positive,
-        "collect.unroll_len": one_of(1),
-        "collect.model_path": lambda v: None if v is None else SQIL_REFUSAL,
-        **{f"collect.{key}": (lambda v: None if v is None else DEMO_REFUSAL)
-           for key in ("save_path", "data_type", "collect_count", "expert_data_path", "state_dict_path")},
-        "other.replay_buffer.replay_buffer_size": positive,
-        "other.replay_buffer.replay_buffer_start_size": non_negative,
-        "other.replay_buffer.alpha": non_negative,
-        "other.replay_buffer.beta": in_unit_interval,
-        "other.replay_buffer.anneal_step": non_negative,
-        "other.replay_buffer.type": one_of(*BUFFER_TYPES),
-    }
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

@@ -11,7 +11,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
+from ding_lite.config.keys import IGNORED, SHAPES, Key
+from ding_lite.config.rules import in_unit_interval, one_of, positive
 from ding_lite.model.common.distributions import (
     categorical_entropy,
     categorical_log_prob,
@@ -20,8 +21,8 @@ from ding_lite.model.common.distributions import (
     sample_categorical,
     sample_gaussian,
 )
-from ding_lite.model.vac import VAC, ActorOut, activation_rule
-from ding_lite.model.vac import default_config as vac_config
+from ding_lite.model.vac import KEYS as VAC_KEYS
+from ding_lite.model.vac import VAC, ActorOut
 from ding_lite.policy.base import Policy
 from ding_lite.rl_utils import gae
 
@@ -33,36 +34,25 @@ class OnPolicy(Policy):
     """Acts by sampling the actor's distribution; learns from what its current policy collected."""
 
     config: ClassVar[dict] = dict(
-        on_policy=True,  # learns only from data its current policy collected
-        action_space="discrete",  # 'discrete' or 'continuous'; must match model.action_space
-        model=vac_config(),
+        on_policy=Key(True, "learns only from data its current policy collected", one_of(True)),
+        action_space=Key("discrete", "'discrete' or 'continuous'; must match model.action_space",
+                         one_of("discrete", "continuous"), resume=SHAPES),
+        model=VAC_KEYS,
         learn=dict(
-            epoch_per_collect=10,  # passes over each collected batch
-            batch_size=64,  # minibatch size of one gradient update (one train_iter)
-            learning_rate=3e-4,  # Adam step size
+            epoch_per_collect=Key(10, "passes over each collected batch", positive),
+            batch_size=Key(64, "minibatch size of one gradient update (one train_iter)", positive),
+            learning_rate=Key(3e-4, "Adam step size", positive),
         ),
         collect=dict(
-            unroll_len=1,  # DI-engine key; transitions are single steps here
-            discount_factor=0.99,  # gamma
-            collector_env_num=None,  # a copy of env.collector_env_num in DI-engine's files, read by neither
+            unroll_len=Key(1, "transitions are single steps here", one_of(1)),
+            discount_factor=Key(0.99, "gamma", in_unit_interval),
+            collector_env_num=Key(None, "a copy of env.collector_env_num in DI-engine's files, read by neither",
+                                  di=IGNORED),
         ),
         eval=dict(),
-        # create_config's replay_buffer (e.g. type='naive') lands here: an on-policy learner keeps no buffer
-        other=dict(replay_buffer=dict(type=None)),
+        other=dict(replay_buffer=dict(type=Key(None, "create_config's replay_buffer type (e.g. 'naive'): an on-policy "
+                                                 "learner keeps no buffer", di=IGNORED))),
     )
-    ignored = ("collect.collector_env_num", "other.replay_buffer.type")
-    rules: ClassVar[dict] = {
-        "action_space": one_of("discrete", "continuous"),
-        "learn.epoch_per_collect": positive,
-        "learn.batch_size": positive,
-        "learn.learning_rate": positive,
-        "collect.unroll_len": one_of(1),
-        "collect.discount_factor": in_unit_interval,
-        "model.actor_head_layer_num": non_negative,
-        "model.critic_head_layer_num": non_negative,
-        "model.activation": activation_rule,
-        "model.bound_type": one_of(None, "tanh"),
-    }
     collects_value = True
     """Whether collect also runs the critic and keeps value and log-prob (PG's plain episodes need neither)."""
 

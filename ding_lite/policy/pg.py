@@ -17,7 +17,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import non_negative, one_of, positive
+from ding_lite.config.keys import LITE, Key, differs
+from ding_lite.config.rules import in_unit_interval, non_negative, one_of, positive
 from ding_lite.model.common.distributions import categorical_entropy, categorical_log_prob
 from ding_lite.policy.on_policy import OnPolicy
 from ding_lite.rl_utils import discounted_returns
@@ -28,34 +29,31 @@ BASELINES = ("none", "mean", "value")
 class PGPolicy(OnPolicy):
     name = "pg"
     config: ClassVar[dict] = dict(
-        type="pg",  # policy name in the registry
-        deterministic_eval=True,  # DI-engine key: eval takes the most likely action (False: samples)
+        type="pg",
+        deterministic_eval=Key(True, "eval takes the most likely action (False: samples)"),
         learn=dict(
-            epoch_per_collect=1,  # passes over each collect's episodes
-            learning_rate=0.001,  # Adam step size
-            entropy_weight=0.01,  # weight of the entropy bonus
-            grad_norm=5.0,  # DI-engine key: max global gradient norm (0 disables clipping)
-            ignore_done=False,  # DI-engine key: treat terminations like time limits (needs baseline 'value')
-            baseline="none",  # 'none', 'mean' (batch mean return) or 'value' (learned V(s))
-            value_weight=0.5,  # weight of the value regression loss (baseline 'value' only)
-            adv_norm=False,  # standardise the advantages of each collect
+            epoch_per_collect=Key(1, "passes over each collect's episodes", positive),
+            learning_rate=0.001,
+            entropy_weight=Key(0.01, "weight of the entropy bonus", non_negative),
+            grad_norm=Key(5.0, "max global gradient norm (0 disables clipping)", non_negative),
+            ignore_done=Key(False, "treat terminations like time limits (needs baseline 'value')"),
+            baseline=Key("none", "'none', 'mean' (batch mean return) or 'value' (learned V(s))", one_of(*BASELINES),
+                         di=LITE),
+            value_weight=Key(0.5, "weight of the value regression loss (baseline 'value' only)", non_negative,
+                             di=LITE),
+            adv_norm=Key(False, "standardise the advantages of each collect", di=LITE),
         ),
         collect=dict(
-            n_episode=8,  # whole episodes per collect (over all collector envs)
-            discount_factor=0.99,  # gamma of the Monte-Carlo returns
+            n_episode=Key(8, "whole episodes per collect (over all collector envs)", positive),
+            discount_factor=Key(0.99, "gamma of the Monte-Carlo returns", in_unit_interval),
+            collector=dict(type=Key("episode", "'episode': REINFORCE learns from whole episodes",
+                                    lambda v: None if v == "episode" else (
+                                        "be 'episode': REINFORCE learns from whole episodes (DI-engine: "
+                                        "create_config collector=dict(type='episode'))"),
+                                    di=differs("sample", "REINFORCE needs whole episodes (DI-engine's pg files "
+                                               "name 'episode' themselves)"))),
         ),
     )
-    rules: ClassVar[dict] = {
-        "learn.entropy_weight": non_negative,
-        "learn.grad_norm": non_negative,
-        "learn.baseline": one_of(*BASELINES),
-        "learn.value_weight": non_negative,
-        "collect.n_episode": positive,
-        "collect.collector.type": lambda v: None if v == "episode" else (
-            "be 'episode': REINFORCE learns from whole episodes (DI-engine: create_config "
-            "collector=dict(type='episode'))"),
-    }
-    collects_value = False
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         self.use_value = cfg["learn"]["baseline"] == "value"

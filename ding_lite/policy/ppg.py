@@ -23,7 +23,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import non_negative, one_of, positive
+from ding_lite.config.keys import IGNORED, Key
+from ding_lite.config.rules import non_negative, one_of, positive
 from ding_lite.model.ppg import PPGModel
 from ding_lite.policy.on_policy import OnPolicy
 from ding_lite.rl_utils import categorical_kl, diag_gaussian_kl, ppo_policy_loss, ppo_value_loss
@@ -33,9 +34,10 @@ AUX_KEYS = ("aux_value_loss", "behavioral_cloning_loss", "aux_phase_value_loss")
 
 def _buffer(size: int) -> dict:
     return dict(
-        type="advanced",  # DI-engine's buffer type: both kinds behave alike here (cleared after each collect)
-        replay_buffer_size=size,  # the newest transitions of each collect kept for the draws
-        max_use=10,  # DI-engine key: never binds here (see the module doc)
+        type=Key("advanced", "DI-engine's buffer type: both kinds behave alike here (cleared after each collect)",
+                 one_of("naive", "advanced")),
+        replay_buffer_size=Key(size, "the newest transitions of each collect kept for the draws", positive),
+        max_use=Key(10, "never binds here (see the module doc)", positive),
     )
 
 
@@ -58,47 +60,35 @@ class AuxMemory:
 class PPGOffPolicy(OnPolicy):
     name = "ppg_offpolicy"
     config: ClassVar[dict] = dict(
-        type="ppg_offpolicy",  # policy name in the registry
-        on_policy=False,  # DI-engine's name: the two buffers hold one collect, reused by several draws
+        type="ppg_offpolicy",
+        on_policy=Key(False, "the two buffers hold one collect, reused by several draws", one_of(False)),
         learn=dict(
-            update_per_collect=5,  # train_iters (policy-phase steps) per collect
-            batch_size=64,  # minibatch of each phase
-            learning_rate=0.001,  # Adam step size of all three optimizers
-            value_weight=0.5,  # weight of the policy phase's value loss
-            entropy_weight=0.01,  # weight of the entropy bonus
-            clip_ratio=0.2,  # PPO's ratio clip; also clips the value updates
-            adv_norm=False,  # standardise each policy minibatch's advantages
-            aux_freq=5,  # an auxiliary phase every this many train_iters
-            aux_train_epoch=6,  # passes over the remembered value minibatches in an auxiliary phase
-            aux_bc_weight=1.0,  # weight of the KL that holds the policy during the auxiliary phase
-            epochs_aux=None,  # DI-engine's Atari PPG files set it; its PPG reads aux_train_epoch instead
-            beta_weight=None,  # DI-engine's Atari PPG files set it; its PPG reads aux_bc_weight instead
+            update_per_collect=Key(5, "train_iters (policy-phase steps) per collect", positive),
+            batch_size=64,
+            learning_rate=0.001,
+            value_weight=Key(0.5, "weight of the policy phase's value loss", non_negative),
+            entropy_weight=Key(0.01, "weight of the entropy bonus", non_negative),
+            clip_ratio=Key(0.2, "PPO's ratio clip; also clips the value updates", positive),
+            adv_norm=Key(False, "standardise each policy minibatch's advantages"),
+            aux_freq=Key(5, "an auxiliary phase every this many train_iters", positive),
+            aux_train_epoch=Key(6, "passes over the remembered value minibatches in an auxiliary phase", non_negative),
+            aux_bc_weight=Key(1.0, "weight of the KL that holds the policy during the auxiliary phase", non_negative),
+            epochs_aux=Key(None, "DI-engine's Atari PPG files set it; its PPG reads aux_train_epoch instead",
+                           di=IGNORED),
+            beta_weight=Key(None, "DI-engine's Atari PPG files set it; its PPG reads aux_bc_weight instead",
+                            di=IGNORED),
         ),
         collect=dict(
-            n_sample=128,  # transitions per collect, over all collector envs
+            n_sample=Key(128, "transitions per collect, over all collector envs", positive),
             discount_factor=0.99,
-            gae_lambda=0.95,
+            gae_lambda=Key(0.95, "GAE's lambda"),
         ),
         other=dict(replay_buffer=dict(
-            multi_buffer=True,  # DI-engine key: PPG always keeps a policy and a value buffer
+            multi_buffer=Key(True, "PPG always keeps a policy and a value buffer", one_of(True)),
             policy=_buffer(1000),
             value=_buffer(1000),
         )),
     )
-    ignored = ("learn.epochs_aux", "learn.beta_weight")
-    rules: ClassVar[dict] = {
-        "learn.update_per_collect": positive,
-        "learn.value_weight": non_negative,
-        "learn.entropy_weight": non_negative,
-        "learn.clip_ratio": positive,
-        "learn.aux_freq": positive,
-        "learn.aux_train_epoch": non_negative,
-        "learn.aux_bc_weight": non_negative,
-        "collect.n_sample": positive,
-        "other.replay_buffer.multi_buffer": one_of(True),
-        **{f"other.replay_buffer.{b}.{k}": rule for b in ("policy", "value") for k, rule in (
-            ("type", one_of("naive", "advanced")), ("replay_buffer_size", positive), ("max_use", positive))},
-    }
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

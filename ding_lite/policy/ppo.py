@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
+from ding_lite.config.keys import IGNORED, LITE, SHAPES, Key, differs
+from ding_lite.config.rules import in_unit_interval, non_negative, one_of, positive
 from ding_lite.policy.on_policy import OnPolicy
 from ding_lite.rl_utils import normalize_advantages, ppo_policy_loss, ppo_value_loss
 from ding_lite.utils.normalizer import RunningMeanStd
@@ -37,54 +38,42 @@ def _one_update_cycle(value: Any) -> str | None:
 class PPOPolicy(OnPolicy):
     name = "ppo"
     config: ClassVar[dict] = dict(
-        type="ppo",  # policy name in the registry
-        # normalise observations with running mean/std (kept in the checkpoint); the statistics are
-        # updated once per collect, after it, so a collect and its training use the same ones
-        obs_norm=False,
-        obs_norm_clip=10.0,  # normalised observations are clipped to +-this
-        # DI-engine key (DI-engine's default: True): before every epoch, recompute values and GAE with the critic
-        # being trained. False here, ding_lite's behaviour before the key: the collect-time advantages throughout
-        recompute_adv=False,
+        type="ppo",
+        obs_norm=Key(False, "normalise observations with a running mean/std (kept in the checkpoint), updated once "
+                     "per collect after it, so a collect and its training use the same statistics", resume=SHAPES,
+                     di=LITE),
+        obs_norm_clip=Key(10.0, "normalised observations are clipped to +-this", positive, di=LITE),
+        recompute_adv=Key(False, "before every epoch, recompute values and GAE with the critic being trained",
+                          di=differs(True, "ding_lite's PPO before the key existed; a DI-engine file that leaves it "
+                                     "out trains differently (said once)")),
         learn=dict(
-            value_weight=0.5,  # weight of the value loss in the total loss
-            entropy_weight=0.0,  # weight of the entropy bonus
-            clip_ratio=0.2,  # PPO's probability-ratio clip range
-            value_clip=False,  # clip the value update to clip_ratio around the collected value
-            adv_norm=True,  # normalise advantages per minibatch
-            grad_clip_value=0.5,  # max global gradient norm (0 disables clipping)
-            action_bound="clip",  # continuous only: 'clip' actions to the env bounds when stepping
-            # DI-engine key (DI-engine's default: True): the critic learns returns divided by a running std of the
-            # returns (updated every epoch, kept in the checkpoint); GAE runs on values scaled back by that std.
-            # False here, ding_lite's behaviour before the key: raw returns
-            value_norm=False,
-            # DI-engine key: dict(epoch_num, min_lr_lambda) decays the rate linearly per collect: the k-th collect
-            # trains at learning_rate * max(1 - k * (1 - min_lr_lambda) / epoch_num, min_lr_lambda)
-            lr_scheduler=None,
-            grad_clip_type="clip_norm",  # DI-engine key: clip the global 2-norm to grad_clip_value (the one kind here)
-            update_per_collect=1,  # DI-engine key its on-policy PPO never reads: one training pass per collect
-            ignore_done=False,  # DI-engine key: bootstrap through terminations too, as through time limits
+            value_weight=Key(0.5, "weight of the value loss in the total loss", non_negative),
+            entropy_weight=Key(0.0, "weight of the entropy bonus", non_negative),
+            clip_ratio=Key(0.2, "PPO's probability-ratio clip range", positive),
+            value_clip=Key(False, "clip the value update to clip_ratio around the collected value"),
+            adv_norm=Key(True, "normalise advantages per minibatch"),
+            grad_clip_value=Key(0.5, "max global gradient norm (0 disables clipping)", non_negative),
+            action_bound=Key("clip", "continuous only: 'clip' actions to the env bounds when stepping",
+                             one_of("clip")),
+            value_norm=Key(False, "the critic learns returns divided by a running std of the returns (updated every "
+                           "epoch, kept in the checkpoint); GAE runs on values scaled back by that std",
+                           resume=SHAPES,
+                           di=differs(True, "ding_lite's PPO before the key existed; a DI-engine file that leaves it "
+                                      "out trains differently (said once)")),
+            lr_scheduler=Key(None, "dict(epoch_num, min_lr_lambda): the k-th collect trains at learning_rate * "
+                             "max(1 - k * (1 - min_lr_lambda) / epoch_num, min_lr_lambda)", _lr_scheduler,
+                             resume=SHAPES),
+            grad_clip_type=Key("clip_norm", "clip the global 2-norm to grad_clip_value (the one kind here)",
+                               one_of("clip_norm")),
+            update_per_collect=Key(1, "one training pass per collect (DI-engine's on-policy PPO never reads it)",
+                                   _one_update_cycle, di=IGNORED),
+            ignore_done=Key(False, "bootstrap through terminations too, as through time limits"),
         ),
         collect=dict(
-            n_sample=256,  # transitions per collect, over all collector envs (rounded up to a multiple)
-            gae_lambda=0.95,  # GAE's lambda
+            n_sample=Key(256, "transitions per collect, over all collector envs (rounded up to a multiple)", positive),
+            gae_lambda=Key(0.95, "GAE's lambda", in_unit_interval),
         ),
     )
-    rules: ClassVar[dict] = {
-        "obs_norm_clip": positive,
-        "learn.value_weight": non_negative,
-        "learn.entropy_weight": non_negative,
-        "learn.clip_ratio": positive,
-        "learn.grad_clip_value": non_negative,
-        "learn.action_bound": one_of("clip"),
-        "learn.lr_scheduler": _lr_scheduler,
-        "learn.grad_clip_type": one_of("clip_norm"),
-        "learn.update_per_collect": _one_update_cycle,
-        "collect.n_sample": positive,
-        "collect.gae_lambda": in_unit_interval,
-    }
-
-    shaping = ("learn.value_norm", "learn.lr_scheduler")
-    """Both add learn state (the return statistics, the scheduler's collect count)."""
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import positive
+from ding_lite.config.keys import IGNORED, LITE, Key
+from ding_lite.config.rules import one_of, positive
 from ding_lite.policy.ppo import PPOPolicy
 
 
@@ -60,17 +61,28 @@ class RolloutFIFO:
 class PPOOffPolicy(PPOPolicy):
     name = "ppo_offpolicy"
     config: ClassVar[dict] = dict(
-        type="ppo_offpolicy",  # policy name in the registry
-        on_policy=False,  # trains on past collects too
+        type="ppo_offpolicy",
+        on_policy=Key(False, "trains on past collects too", one_of(False)),
+        obs_norm=Key(False, "must stay False: the FIFO keeps observations normalised with the statistics of their "
+                     "own collect", lambda v: None if not v else
+                     "be False: the FIFO keeps observations normalised with the statistics of their own collect",
+                     di=LITE),
+        recompute_adv=Key(False, "on-policy PPO's per-epoch targets: this policy samples minibatches instead",
+                          lambda v: None if not v else "be False: off-policy PPO keeps each collect's advantages"),
         learn=dict(
-            update_per_collect=5,  # minibatches (train_iters) drawn from the FIFO after each collect
+            update_per_collect=Key(5, "minibatches (train_iters) drawn from the FIFO after each collect", positive),
             batch_size=64,
             learning_rate=0.001,
             entropy_weight=0.01,
-            value_clip=True,  # DI-engine's off-policy PPO clips the value update
-            adv_norm=False,  # DI-engine's default here
-            nstep=None,  # in DI-engine's LunarLander file; its off-policy PPO reads policy.nstep (and only with
-            nstep_return=None,  # policy.nstep_return): these learn-level copies are read by neither
+            value_clip=True,
+            adv_norm=False,
+            value_norm=Key(False, "return normalisation is on-policy PPO's here",
+                           lambda v: None if not v else "be False: return normalisation is on-policy PPO's here"),
+            lr_scheduler=Key(None, "the rate schedule is on-policy PPO's here",
+                             lambda v: None if v is None else "be None: the rate schedule is on-policy PPO's here"),
+            nstep=Key(None, "in DI-engine's LunarLander file; its off-policy PPO reads policy.nstep (and only with "
+                      "policy.nstep_return)", di=IGNORED),
+            nstep_return=Key(None, "a learn-level copy of policy.nstep_return, read by neither", di=IGNORED),
         ),
         collect=dict(
             n_sample=128,
@@ -78,21 +90,11 @@ class PPOOffPolicy(PPOPolicy):
         ),
         other=dict(
             replay_buffer=dict(
-                replay_buffer_size=10000,  # transitions the FIFO keeps
+                replay_buffer_size=Key(10000, "transitions the FIFO keeps", positive),
+                type=Key(None, "create_config: DI-engine's buffer class; this FIFO serves every type"),
             ),
         ),
     )
-    ignored = ("learn.nstep", "learn.nstep_return")
-    rules: ClassVar[dict] = {
-        "obs_norm": lambda v: None if not v else
-        "be False: the FIFO keeps observations normalised with the statistics of their own collect",
-        "learn.update_per_collect": positive,
-        "other.replay_buffer.replay_buffer_size": positive,
-        # on-policy PPO's per-epoch targets and per-collect schedule: this policy samples minibatches instead
-        "recompute_adv": lambda v: None if not v else "be False: off-policy PPO keeps each collect's advantages",
-        "learn.value_norm": lambda v: None if not v else "be False: return normalisation is on-policy PPO's here",
-        "learn.lr_scheduler": lambda v: None if v is None else "be None: the rate schedule is on-policy PPO's here",
-    }
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

@@ -13,7 +13,8 @@ from typing import ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import non_negative, one_of, positive
+from ding_lite.config.keys import Key
+from ding_lite.config.rules import non_negative, one_of, positive
 from ding_lite.policy.pg import PGPolicy
 from ding_lite.rl_utils.ppo_loss import ppo_policy_loss
 
@@ -23,28 +24,20 @@ class PPOPGPolicy(PGPolicy):
     config: ClassVar[dict] = dict(
         type="ppo_pg",
         learn=dict(
-            epoch_per_collect=10,  # passes over each collect's episodes
-            batch_size=64,  # steps per minibatch (one train_iter)
+            epoch_per_collect=10,
+            batch_size=Key(64, "steps per minibatch (one train_iter)", positive),
             learning_rate=3e-4,
             entropy_weight=0.0,
-            clip_ratio=0.2,  # PPO's probability-ratio clip range
-            ppo_param_init=True,  # DI-engine key: orthogonal init (ding_lite's VAC always initialises so)
-            grad_clip_type="clip_norm",  # DI-engine key: clip the global 2-norm (the one kind here)
-            grad_clip_value=0.5,  # max global gradient norm (0 disables clipping)
+            clip_ratio=Key(0.2, "PPO's probability-ratio clip range", positive),
+            ppo_param_init=Key(True, "orthogonal init (ding_lite's VAC always initialises so)", one_of(True)),
+            grad_clip_type=Key("clip_norm", "clip the global 2-norm (the one kind here)", one_of("clip_norm")),
+            grad_clip_value=Key(0.5, "max global gradient norm (0 disables clipping)", non_negative),
+            grad_norm=Key(5.0, "PG's key: ppo_pg clips at learn.grad_clip_value instead",
+                          lambda v: None if v == 5.0 else
+                          "be left out: ppo_pg clips gradients at learn.grad_clip_value (DI-engine's key)"),
         ),
     )
-    rules: ClassVar[dict] = {
-        "learn.clip_ratio": positive,
-        "learn.batch_size": positive,
-        "learn.ppo_param_init": one_of(True),
-        "learn.grad_clip_type": one_of("clip_norm"),
-        "learn.grad_clip_value": non_negative,
-        "learn.grad_norm": lambda v: None if v == 5.0 else
-        "be left out: ppo_pg clips gradients at learn.grad_clip_value (DI-engine's key)",
-    }
-    collects_value = True  # keeps the log-probabilities the collect acted with (the value is computed, unused)
 
-    @torch.no_grad()
     def process_rollout(self, episodes: list[dict[str, np.ndarray]], last_obs: None = None) -> dict[str, torch.Tensor]:
         data = super().process_rollout(episodes, last_obs)
         data["logp"] = torch.cat([self.to_tensor(ep["logp"]) for ep in episodes])

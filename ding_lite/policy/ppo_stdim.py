@@ -13,8 +13,9 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import one_of
-from ding_lite.policy.dqn_stdim import AUX_RULES, aux_model_config, build_aux
+from ding_lite.config.keys import Key, differs
+from ding_lite.config.rules import one_of
+from ding_lite.policy.dqn_stdim import AUX_KEYS, build_aux
 from ding_lite.policy.ppo import PPOPolicy
 
 
@@ -22,13 +23,12 @@ class PPOSTDIMPolicy(PPOPolicy):
     name = "ppo_stdim"
     config: ClassVar[dict] = dict(
         type="ppo_stdim",
-        aux_loss_weight=0.001,  # weight of the contrastive loss added to PPO's
-        aux_model=aux_model_config(),
+        **AUX_KEYS,
+        model=dict(share_encoder=Key(True, "the auxiliary loss trains the shared encoder", one_of(True))),
+        recompute_adv=Key(False, "ppo_stdim keeps each collect's advantages",
+                          lambda v: None if not v else "be False: ppo_stdim keeps each collect's advantages",
+                          di=differs(True, "ding_lite's ppo_stdim does not recompute advantages per epoch")),
     )
-    rules: ClassVar[dict] = {**AUX_RULES, "model.share_encoder": one_of(True),
-                             "recompute_adv": lambda v: None if not v else
-                             "be False: ppo_stdim keeps each collect's advantages"}
-    shaping = ("aux_model.encode_shape", "aux_model.heads")
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

@@ -14,9 +14,10 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import non_negative, one_of, positive
+from ding_lite.config.keys import LITE, SHAPES, Key
+from ding_lite.config.rules import non_negative, one_of, positive
+from ding_lite.model.q_network import KEYS as Q_KEYS
 from ding_lite.model.q_network import QNetwork
-from ding_lite.model.q_network import default_config as q_network_config
 from ding_lite.policy.epsilon_greedy import EpsilonGreedy
 from ding_lite.policy.off_policy import OffPolicy
 from ding_lite.torch_utils.target import TargetNetwork
@@ -24,24 +25,20 @@ from ding_lite.torch_utils.target import TargetNetwork
 
 class QLearning(EpsilonGreedy, OffPolicy):
     config: ClassVar[dict] = dict(
-        action_space="discrete",  # Q-learning over discrete actions only
-        model=q_network_config(),
+        action_space=Key("discrete", "Q-learning over discrete actions only", one_of("discrete"), resume=SHAPES,
+                         di=LITE),
+        model=Q_KEYS,
         learn=dict(
-            learning_rate=0.001,  # Adam step size
-            target_update_freq=100,  # hard copy into the target net every N train_iters (0: soft updates)
-            target_theta=0.005,  # soft update rate, used only when target_update_freq is 0
-            double_q=True,  # online net picks the bootstrap action, target net values it (DI-engine's DQN)
-            grad_clip_value=0.0,  # max global gradient norm (0 disables clipping)
+            learning_rate=Key(0.001, "Adam step size", positive),
+            target_update_freq=Key(100, "hard copy into the target net every N train_iters (0: soft updates)",
+                                   non_negative),
+            target_theta=Key(0.005, "soft update rate, used only when target_update_freq is 0",
+                             lambda v: None if 0 < v <= 1 else "be in (0, 1]"),
+            double_q=Key(True, "online net picks the bootstrap action, target net values it (DI-engine's DQN)",
+                         di=LITE),
+            grad_clip_value=Key(0.0, "max global gradient norm (0 disables clipping)", non_negative, di=LITE),
         ),
     )
-    rules: ClassVar[dict] = {
-        "action_space": one_of("discrete"),
-        "model.action_space": one_of("discrete"),
-        "learn.learning_rate": positive,
-        "learn.target_update_freq": non_negative,
-        "learn.target_theta": lambda v: None if 0 < v <= 1 else "be in (0, 1]",
-        "learn.grad_clip_value": non_negative,
-    }
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

@@ -5,7 +5,8 @@ from typing import ClassVar
 
 import torch
 
-from ding_lite.config.compile import positive
+from ding_lite.config.keys import Key
+from ding_lite.config.rules import positive
 from ding_lite.policy.q_learning import QLearning
 from ding_lite.rl_utils.dist_td import qrdqn_loss
 
@@ -21,13 +22,11 @@ class QRDQNPolicy(QLearning):
     config: ClassVar[dict] = dict(
         type="qrdqn",
         model=dict(
-            num_quantiles=32,  # quantiles of each action's return distribution
-            dueling=False,  # DI-engine's QR-DQN head has a single stream
+            num_quantiles=Key(32, "quantiles of each action's return distribution", positive),
+            dueling=Key(False, "DI-engine's QR-DQN head has a single stream"),
         ),
-        learn=dict(kappa=1.0),  # Huber threshold of the quantile loss
+        learn=dict(kappa=Key(1.0, "Huber threshold of the quantile loss", positive)),
     )
-    rules: ClassVar[dict] = {"model.num_quantiles": positive, "learn.kappa": positive}
-    shaping = ("model.num_quantiles",)
 
     def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         quantiles, next_quantiles = self.online_and_bootstrap(batch, self.model.quantiles)

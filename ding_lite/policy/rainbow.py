@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ding_lite.config.keys import IGNORED, Key
 from ding_lite.policy.c51 import C51Policy
 
 
@@ -18,7 +19,7 @@ class RainbowPolicy(C51Policy):
         nstep=3,
         discount_factor=0.99,
         model=dict(dueling=True),  # value and advantage streams over the distribution
-        learn=dict(iqn=None),  # a key of DI-engine's Atari Rainbow files that its Rainbow policy never reads
+        learn=dict(iqn=Key(None, "a key of DI-engine's Atari Rainbow files that its Rainbow policy never reads",
+                           di=IGNORED)),
     )
-    ignored = ("learn.iqn",)
 

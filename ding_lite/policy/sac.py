@@ -14,7 +14,8 @@ import torch
 from torch import nn
 
 from ding_lite.config import ConfigError
-from ding_lite.config.compile import non_negative, one_of, positive
+from ding_lite.config.keys import IGNORED, SHAPES, Key
+from ding_lite.config.rules import non_negative, one_of, positive
 from ding_lite.policy.actor_critic_off import ActorCriticOff
 from ding_lite.rl_utils.ac_losses import (
     sac_alpha_loss,
@@ -48,33 +49,24 @@ class SACPolicy(ActorCriticOff):
     config: ClassVar[dict] = dict(
         type="sac",
         random_collect_size=10000,
-        transition_with_policy_data=True,  # DI-engine internal flag: transitions here need nothing from the policy
-        model=dict(action_space="reparameterization", twin_critic=True),
+        transition_with_policy_data=Key(True, "DI-engine internal flag: transitions here need nothing from the policy",
+                                        di=IGNORED),
+        model=dict(action_space=Key("reparameterization", "the squashed Gaussian actor",
+                                    one_of("reparameterization"), resume=SHAPES), twin_critic=True),
         learn=dict(
-            learning_rate_q=3e-4,  # Adam step size of the critics
-            learning_rate_policy=3e-4,  # Adam step size of the actor
-            learning_rate_alpha=3e-4,  # Adam step size of the temperature (auto_alpha)
-            alpha=0.2,  # entropy temperature (its start value with auto_alpha)
-            auto_alpha=True,  # learn alpha so the policy's entropy tracks target_entropy
-            log_space=True,  # auto_alpha learns log(alpha) (else alpha itself, clamped at 0)
-            target_entropy=None,  # None: minus the number of action dimensions
-            init_w=3e-3,  # the actor's mean/log-std outputs start uniform in [-init_w, init_w]
-            # DI-engine's older SAC key (0.5.3 no longer reads it): the actor's loss always backpropagates
-            # through the sampled action here (the reparameterization trick), so it must stay True
-            reparameterization=True,
+            learning_rate_q=Key(3e-4, "Adam step size of the critics", positive),
+            learning_rate_policy=Key(3e-4, "Adam step size of the actor", positive),
+            learning_rate_alpha=Key(3e-4, "Adam step size of the temperature (auto_alpha)", positive),
+            alpha=Key(0.2, "entropy temperature (its start value with auto_alpha)", non_negative),
+            auto_alpha=Key(True, "learn alpha so the policy's entropy tracks target_entropy"),
+            log_space=Key(True, "auto_alpha learns log(alpha) (else alpha itself, clamped at 0)"),
+            target_entropy=Key(None, "None: minus the number of action dimensions"),
+            init_w=Key(3e-3, "the actor's mean/log-std outputs start uniform in [-init_w, init_w]", positive),
+            reparameterization=Key(True, "DI-engine's older SAC key (0.5.3 no longer reads it): the actor's loss "
+                                   "always backpropagates through the sampled action here", one_of(True), di=IGNORED),
         ),
-        collect=dict(collector_logit=False),  # DI-engine key: logits are not stored (must be False)
+        collect=dict(collector_logit=Key(False, "logits are not stored (must be False)", one_of(False))),
     )
-    rules: ClassVar[dict] = {
-        "model.action_space": one_of("reparameterization"),
-        "learn.learning_rate_q": positive,
-        "learn.learning_rate_policy": positive,
-        "learn.learning_rate_alpha": positive,
-        "learn.alpha": non_negative,
-        "learn.init_w": positive,
-        "learn.reparameterization": one_of(True),
-        "collect.collector_logit": one_of(False),
-    }
 
     def __init__(self, cfg: dict, seed: int, action_space=None) -> None:
         learn = cfg["learn"]

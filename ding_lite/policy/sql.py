@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import positive
+from ding_lite.config.keys import Key
+from ding_lite.config.rules import positive
 from ding_lite.policy.q_learning import QLearning
 from ding_lite.rl_utils.soft_q import sql_loss
 
@@ -21,15 +22,16 @@ class SQLPolicy(QLearning):
     name = "sql"
     config: ClassVar[dict] = dict(
         type="sql",
+        collect=dict(model_path=Key(None, "the expert of DI-engine's SQIL entry: accepted here (said once on the "
+                                    "console), the run trains plain soft Q-learning as DI-engine's serial_pipeline")),
         learn=dict(
-            alpha=0.1,  # entropy temperature: soft value alpha*logsumexp(Q/alpha), collect samples softmax(Q/alpha)
-            double_q=False,  # DI-engine's SQL bootstraps from the target net's soft value only
+            alpha=Key(0.1, "entropy temperature: soft value alpha*logsumexp(Q/alpha), collect samples softmax(Q/alpha)",
+                      positive),
+            double_q=Key(False, "DI-engine's SQL bootstraps from the target net's soft value only",
+                         lambda v: None if not v else
+                         "be False: the soft value averages over actions, no online net picks one"),
         ),
     )
-    rules: ClassVar[dict] = {"collect.model_path": lambda v: None,  # SQIL's expert: said on the console, see below
-                             "learn.alpha": positive,
-                             "learn.double_q": lambda v: None if not v else
-                             "be False: the soft value averages over actions, no online net picks one"}
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.compile import one_of, positive
+from ding_lite.config.keys import IGNORED, Key
+from ding_lite.config.rules import in_unit_interval, one_of, positive
 from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.model.q_network import TwinQNetwork
 from ding_lite.policy.base import MULTI_GPU_REFUSAL
@@ -28,29 +29,24 @@ class SQNPolicy(QLearning):
     name = "sqn"
     config: ClassVar[dict] = dict(
         type="sqn",
-        discount_factor=None,  # not this policy's key: DI-engine's SQN reads learn.discount_factor
+        discount_factor=Key(None, "not this policy's key: DI-engine's SQN reads learn.discount_factor",
+                            lambda v: None if v is None else
+                            "be left unset: SQN reads policy.learn.discount_factor (DI-engine's key)"),
+        nstep=Key(1, "SQN learns 1-step targets", one_of(1)),
         learn=dict(
             update_per_collect=16,
-            learning_rate_q=0.001,  # Adam step size of both Q-networks
-            learning_rate_alpha=0.001,  # Adam step size of log(alpha)
-            target_update_freq=0,  # soft target updates at target_theta after every update
-            alpha=0.2,  # initial temperature
-            discount_factor=0.99,  # gamma
-            target_entropy=0.2,  # the entropy (nats) of softmax(Q / alpha) alpha steers towards
-            multi_gpu=False,  # DI-engine's copy of policy.multi_gpu
+            learning_rate_q=Key(0.001, "Adam step size of both Q-networks", positive),
+            learning_rate_alpha=Key(0.001, "Adam step size of log(alpha)", positive),
+            target_update_freq=Key(0, "soft target updates at target_theta after every update", one_of(0)),
+            alpha=Key(0.2, "initial temperature", positive),
+            discount_factor=Key(0.99, "gamma", in_unit_interval),
+            target_entropy=Key(0.2, "the entropy (nats) of softmax(Q / alpha) alpha steers towards"),
+            multi_gpu=Key(False, "DI-engine's copy of policy.multi_gpu", lambda v: None if not v else MULTI_GPU_REFUSAL),
         ),
-        collect=dict(nstep=None),  # a stale copy in DI-engine's CartPole file: its SQN learns 1-step targets
-        other=dict(eps=dict(start=1.0, end=0.8, decay=2000)),  # only decay is read: the sampling schedule above
+        collect=dict(nstep=Key(None, "a stale copy in DI-engine's CartPole file: its SQN learns 1-step targets",
+                               di=IGNORED)),
+        other=dict(eps=dict(start=1.0, end=0.8, decay=2000)),  # only decay is read: the sampling schedule
     )
-    ignored = ("collect.nstep",)
-    rules: ClassVar[dict] = {
-        "discount_factor": lambda v: None if v is None else
-        "be left unset: SQN reads policy.learn.discount_factor (DI-engine's key)",
-        "nstep": one_of(1),
-        "learn.learning_rate_q": positive, "learn.learning_rate_alpha": positive, "learn.alpha": positive,
-        "learn.target_update_freq": one_of(0),
-        "learn.multi_gpu": lambda v: None if not v else MULTI_GPU_REFUSAL,
-    }
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)

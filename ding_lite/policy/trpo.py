@@ -21,7 +21,8 @@ import torch
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
 from ding_lite.config import ConfigError
-from ding_lite.config.compile import in_unit_interval, non_negative, one_of, positive
+from ding_lite.config.keys import LITE, Key
+from ding_lite.config.rules import in_unit_interval, non_negative, one_of, positive
 from ding_lite.model.common.encoder import obs_dims
 from ding_lite.policy.on_policy import OnPolicy
 from ding_lite.rl_utils import backtracking_line_search, categorical_kl, conjugate_gradient, diag_gaussian_kl, gae
@@ -58,42 +59,35 @@ class EpisodeSteps:
 class TRPOPolicy(OnPolicy):
     name = "trpo"
     config: ClassVar[dict] = dict(
-        type="trpo",  # policy name in the registry
-        model=dict(share_encoder=False),  # the trust-region step moves the actor alone
+        type="trpo",
+        model=dict(share_encoder=Key(False, "the trust-region step moves the actor alone, so no shared encoder",
+                                     lambda v: None if not v else
+                                     "be False: TRPO steps the actor alone, so the critic cannot share its encoder")),
         learn=dict(
-            max_kl_step=0.01,  # garage: the trust region, max mean KL(old || new) of one step
-            cg_iters=10,  # garage: conjugate-gradient iterations for the step direction
-            cg_damping=1e-5,  # garage's reg_coeff: F + damping * I keeps the solve well posed
-            backtrack_ratio=0.8,  # garage: each line-search try shrinks the step by this
-            max_backtracks=15,  # garage: line-search tries before the step is given up
-            baseline="linear_feature",  # garage: 'linear_feature' (least squares) or 'value' (the critic)
-            center_adv=True,  # garage: standardise each collect's advantages
-            discount=None,  # garage's name for collect.discount_factor; when set it wins
-            # baseline 'value' only: Adam epochs over each collect, minibatch size, step size
-            epoch_per_collect=5,
-            batch_size=64,
-            learning_rate=1e-3,
+            max_kl_step=Key(0.01, "garage: the trust region, max mean KL(old || new) of one step",
+                            lambda v: None if v > 0 else "be > 0 (the KL trust region)", di=LITE),
+            cg_iters=Key(10, "garage: conjugate-gradient iterations for the step direction",
+                         lambda v: None if v >= 1 else "be >= 1 (conjugate-gradient iterations)", di=LITE),
+            cg_damping=Key(1e-5, "garage's reg_coeff: F + damping * I keeps the solve well posed", non_negative,
+                           di=LITE),
+            backtrack_ratio=Key(0.8, "garage: each line-search try shrinks the step by this",
+                                lambda v: None if 0 < v < 1 else "be between 0 and 1 (exclusive)", di=LITE),
+            max_backtracks=Key(15, "garage: line-search tries before the step is given up", positive, di=LITE),
+            baseline=Key("linear_feature", "garage: 'linear_feature' (least squares) or 'value' (the critic)",
+                         one_of(*BASELINES), di=LITE),
+            center_adv=Key(True, "garage: standardise each collect's advantages", di=LITE),
+            discount=Key(None, "garage's name for collect.discount_factor; when set it wins",
+                         lambda v: None if v is None or 0 <= v <= 1 else "be between 0 and 1", di=LITE),
+            epoch_per_collect=Key(5, "baseline 'value' only: Adam epochs over each collect", positive),
+            batch_size=Key(64, "baseline 'value' only: minibatch size", positive),
+            learning_rate=Key(1e-3, "baseline 'value' only: Adam step size", positive),
         ),
         collect=dict(
-            n_sample=4000,  # garage's batch_size: env steps per policy step (over all collector envs)
-            discount_factor=0.99,  # gamma
-            gae_lambda=0.98,  # garage's TRPO default
+            n_sample=Key(4000, "garage's batch_size: env steps per policy step (over all collector envs)", positive),
+            discount_factor=0.99,
+            gae_lambda=Key(0.98, "GAE's lambda (garage's TRPO default)", in_unit_interval),
         ),
     )
-    rules: ClassVar[dict] = {
-        "learn.max_kl_step": lambda v: None if v > 0 else "be > 0 (the KL trust region)",
-        "learn.cg_iters": lambda v: None if v >= 1 else "be >= 1 (conjugate-gradient iterations)",
-        "learn.cg_damping": non_negative,
-        "learn.backtrack_ratio": lambda v: None if 0 < v < 1 else "be between 0 and 1 (exclusive)",
-        "learn.max_backtracks": positive,
-        "learn.baseline": one_of(*BASELINES),
-        "learn.discount": lambda v: None if v is None or 0 <= v <= 1 else "be between 0 and 1",
-        "collect.n_sample": positive,
-        "collect.gae_lambda": in_unit_interval,
-        "model.share_encoder": lambda v: None if not v else
-        "be False: TRPO steps the actor alone, so the critic cannot share its encoder",
-    }
-    collects_value = False  # values come from the baseline when the rollout is processed
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         self.use_linear = cfg["learn"]["baseline"] == "linear_feature"

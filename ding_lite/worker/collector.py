@@ -6,21 +6,21 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ding_lite.config.keys import SILENT, Key
 from ding_lite.worker.hooks import HookRegistry, RunContext
 
 Report = Callable[[str, dict[str, float]], None]
 
 
-def default_config() -> dict:
-    return dict(
-        type="sample",  # 'sample': n_sample transitions per collect
-        # DI-engine's collector console cadence (train iters); ding_lite's console and train.log show the
-        # collector's figures every learn.learner.hook.log_show_after_iter instead
-        collect_print_freq=100,
-        # DI-engine's episode collector: hand the policy's training samples rather than raw episodes; ding_lite's
-        # episode collector always hands whole episodes to process_rollout, which makes the samples (either value)
-        get_train_sample=False,
-    )
+KEYS = dict(
+    type=Key("sample", "'sample': n_sample transitions per collect ('episode': whole episodes, PG)"),
+    collect_print_freq=Key(100, "DI-engine's collector console cadence (train iters); ding_lite shows the collector's "
+                           "figures every learn.learner.hook.log_show_after_iter instead", resume=SILENT),
+    get_train_sample=Key(False, "DI-engine's episode collector: hand the policy's training samples rather than raw "
+                         "episodes; ding_lite's episode collector always hands whole episodes to process_rollout, "
+                         "which makes the samples (either value)"),
+)
+"""``policy.collect.collector`` (DI-engine's create_config ``collector``)."""
 
 
 class SampleSerialCollector:

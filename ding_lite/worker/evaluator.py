@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ding_lite.config.keys import SILENT, Key
+from ding_lite.config.rules import positive
 from ding_lite.worker.hooks import HookRegistry, RunContext
 
 if TYPE_CHECKING:
@@ -16,10 +18,10 @@ EVAL_SEED_OFFSET = 100_000
 """Evaluator envs are seeded apart from collector envs so the two never replay the same episodes."""
 
 
-def default_config() -> dict:
-    return dict(
-        eval_freq=1000,  # evaluate every N train iterations (and once before training)
-    )
+KEYS = dict(
+    eval_freq=Key(1000, "evaluate every N train iterations (and once before training)", positive, resume=SILENT),
+)
+"""``policy.eval.evaluator``."""
 
 
 class InteractionSerialEvaluator:

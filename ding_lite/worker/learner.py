@@ -3,22 +3,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from ding_lite.config.keys import IGNORED, LITE, SILENT, Key
+from ding_lite.config.rules import non_negative, positive
 from ding_lite.worker.hooks import HookRegistry, RunContext
 
-
-def default_config() -> dict:
-    return dict(
-        hook=dict(
-            load_ckpt_before_run="",  # checkpoint to start from ('' for none)
-            save_ckpt_after_iter=10000,  # save every N train iterations (0 disables)
-            # ding_lite only: also save at the first cycle end N seconds after the last save (0 disables)
-            save_ckpt_every_seconds=0.0,
-            save_ckpt_after_run=True,  # save a final checkpoint when the run ends
-            log_show_after_iter=100,  # text-log line every N train iterations
-        ),
-        load_path=None,  # in DI-engine's data-generation files; its learner reads hook.load_ckpt_before_run only
-        max_ckpt_keep=5,  # periodic checkpoints kept on disk (best and final are never pruned; 0 keeps all)
-    )
+KEYS = dict(
+    hook=dict(
+        load_ckpt_before_run=Key("", "checkpoint to start from ('' for none)", resume=SILENT),
+        save_ckpt_after_iter=Key(10000, "save a checkpoint every N train iterations (0 disables)", non_negative,
+                                 resume=SILENT),
+        save_ckpt_every_seconds=Key(0.0, "also save at the first cycle end N seconds after the last save (0 disables)",
+                                    non_negative, resume=SILENT, di=LITE),
+        save_ckpt_after_run=Key(True, "save a final checkpoint when the run ends", resume=SILENT),
+        log_show_after_iter=Key(100, "a text-log line every N train iterations", positive, resume=SILENT),
+    ),
+    load_path=Key(None, "in DI-engine's data-generation files; its learner reads hook.load_ckpt_before_run only",
+                  di=IGNORED),
+    max_ckpt_keep=Key(5, "periodic checkpoints kept on disk (best and final are never pruned; 0 keeps all)",
+                      non_negative, resume=SILENT, di=LITE),
+)
+"""``policy.learn.learner``: DI-engine's BaseLearner keys."""
 
 
 class Learner:

@@ -33,3 +33,14 @@ def test_a_hook_can_stop_the_run_cleanly(tmp_path):
 def test_restore_without_a_config_needs_a_run_dir(tmp_path):
     with pytest.raises(ConfigError, match="has no total_config.py"):
         restore_pipeline(str(tmp_path), base_dir=tmp_path)
+
+
+def test_a_resume_keeps_the_checkpoint_s_seed_and_refuses_another(tmp_path):
+    first = load_pipeline("cartpole_ppo_config.py", SEARCH_PATH, seed=3, max_train_iter=40, base_dir=tmp_path).run()
+    with pytest.raises(ConfigError, match="seed 5 was given, but checkpoint .* continues seed 3's random streams"):
+        load_pipeline("cartpole_ppo_config.py", SEARCH_PATH, seed=5, resume=str(first.run_dir), base_dir=tmp_path)
+    resumed = load_pipeline("cartpole_ppo_config.py", SEARCH_PATH, resume=str(first.run_dir), base_dir=tmp_path)
+    assert resumed.cfg["seed"] == 3
+    resumed.lock.release()  # the run dir's lock: the next pipeline on it is built in this same process
+    assert load_pipeline("cartpole_ppo_config.py", SEARCH_PATH, seed=3, resume=str(first.run_dir),
+                         base_dir=tmp_path).cfg["seed"] == 3

@@ -7,15 +7,15 @@ from configs import SEARCH_PATH
 from ding_lite.config import ConfigError, compile_config, diff_paths
 from ding_lite.config.loader import load_config_file
 from ding_lite.pipeline import SerialPipeline
-from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import pipeline_defaults, pipeline_keys
 from ding_lite.policy.ppo import PPOPolicy
 
 DEFAULTS = pipeline_defaults(PPOPolicy)
-RULES = pipeline_rules(PPOPolicy)
+KEYS = pipeline_keys(PPOPolicy)
 
 
 def compile_(main, create=None):
-    return compile_config(main, create or {}, DEFAULTS, RULES)
+    return compile_config(main, create or {}, KEYS)
 
 
 def test_user_values_override_defaults_and_the_rest_is_filled_in():

@@ -11,12 +11,11 @@ import torch
 
 from configs import SEARCH_PATH
 from ding_lite.config import ConfigError
-from ding_lite.config.compile import compile_config
 from ding_lite.config.loader import load_config_file
 from ding_lite.envs.action_scale import ActionScale, wrap_actions
 from ding_lite.model.qac import ContinuousQAC, DiscreteQAC
 from ding_lite.pipeline import SerialPipeline
-from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import compile_run_config
 from ding_lite.policy.registry import get_policy_class
 from ding_lite.utils.checkpoint_io import CheckpointError
 from tests.unit.test_policy_contract import merged
@@ -33,7 +32,7 @@ def configs(name: str, edits: dict | None = None) -> tuple[dict, dict]:
 def policy(name: str, edits: dict | None = None, seed: int = 0):
     main, create = configs(name, edits)
     cls = get_policy_class(name)
-    cfg = compile_config(main, create, pipeline_defaults(cls), pipeline_rules(cls))
+    cfg = compile_run_config(main, create, cls)
     return cls(cfg["policy"], seed)
 
 

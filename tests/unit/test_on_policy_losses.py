@@ -11,10 +11,9 @@ from torch.testing import assert_close
 
 from configs import SEARCH_PATH
 from ding_lite.config import ConfigError
-from ding_lite.config.compile import compile_config
 from ding_lite.config.loader import load_config_file
 from ding_lite.pipeline.train_args import restore_table, set_batch
-from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import compile_run_config
 from ding_lite.policy.ppo_offpolicy import RolloutFIFO
 from ding_lite.policy.registry import get_policy_class
 from ding_lite.policy.trpo import EpisodeSteps
@@ -26,7 +25,7 @@ def compiled(file: str, policy_edits: dict | None = None) -> tuple[dict, type]:
     for key, value in (policy_edits or {}).items():
         main["policy"]["learn"][key] = value
     cls = get_policy_class(create["policy"]["type"])
-    return compile_config(main, create, pipeline_defaults(cls), pipeline_rules(cls)), cls
+    return compile_run_config(main, create, cls), cls
 
 
 def test_a2c_loss_by_hand():

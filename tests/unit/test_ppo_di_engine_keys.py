@@ -11,9 +11,8 @@ from torch import nn
 from torch.testing import assert_close
 
 from ding_lite.config import ConfigError
-from ding_lite.config.compile import compile_config
 from ding_lite.config.save import OBJECT_MARK, checkpoint_config, restore_config_objects
-from ding_lite.pipeline.tree import pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import compile_run_config, pipeline_keys
 from ding_lite.policy.ppo import PPOPolicy
 from ding_lite.policy.ppo_offpolicy import PPOOffPolicy
 from ding_lite.policy.sac import SACPolicy
@@ -152,12 +151,11 @@ def test_config_objects_are_their_source_in_checkpoints_and_come_back_from_the_c
 ])
 def test_keys_ding_lite_cannot_honour_are_one_sentence(cls, main, message) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
-        compile_config({"policy": main}, {}, pipeline_defaults(cls), pipeline_rules(cls))
+        compile_run_config({"policy": main}, {}, cls)
 
 
 def test_di_engine_s_own_policy_module_is_accepted() -> None:
-    cfg = compile_config({}, {"policy": {"import_names": ["ding.policy.td3"]}}, pipeline_defaults(TD3Policy),
-                         pipeline_rules(TD3Policy))
+    cfg = compile_run_config({}, {"policy": {"import_names": ["ding.policy.td3"]}}, TD3Policy)
     assert cfg["policy"]["import_names"] == ["ding.policy.td3"]
 
 
@@ -174,6 +172,7 @@ def test_a_resume_that_changes_the_activation_is_refused_naming_the_key() -> Non
     from ding_lite.config.changes import classify_changes
 
     saved = checkpoint_config({"policy": {"model": {"activation": nn.Tanh()}}})
-    assert classify_changes(saved, checkpoint_config({"policy": {"model": {"activation": nn.Tanh()}}})) == ([], [])
-    refused, _ = classify_changes(saved, checkpoint_config({"policy": {"model": {"activation": nn.ReLU()}}}))
+    keys = pipeline_keys(PPOPolicy)
+    assert classify_changes(saved, checkpoint_config({"policy": {"model": {"activation": nn.Tanh()}}}), keys) == ([], [])
+    refused, _ = classify_changes(saved, checkpoint_config({"policy": {"model": {"activation": nn.ReLU()}}}), keys)
     assert refused == ["policy.model.activation"]

@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 
 from ding_lite.config import ConfigError
-from ding_lite.config.compile import compile_config
 from ding_lite.envs.make import EnvOptions, make_env
 from ding_lite.envs.registry import resolve_env
-from ding_lite.pipeline.tree import ignored_note, pipeline_defaults, pipeline_rules
+from ding_lite.pipeline.tree import compile_run_config, ignored_note
 from ding_lite.policy.registry import get_policy_class
 
 
@@ -46,7 +45,7 @@ def test_action_bins_map_each_dimension_onto_evenly_spaced_values():
 
 def _compiled(policy: str, main: dict) -> dict:
     cls = get_policy_class(policy)
-    return compile_config(main, {"policy": {"type": policy}}, pipeline_defaults(cls), pipeline_rules(cls))
+    return compile_run_config(main, {"policy": {"type": policy}}, cls)
 
 
 def test_stale_keys_are_accepted_and_listed_in_one_line():
@@ -76,7 +75,7 @@ def test_sac_discrete_is_discrete_sac():
 
 def test_sqil_and_demonstration_keys_are_one_sentence_each():
     with pytest.raises(ConfigError, match=r"^config key 'policy.collect.model_path' must be left out: it names the "
-                                          r"expert of DI-engine's SQIL entry \(serial_pipeline_sqil\)"):
+                                          r"trained model of DI-engine's SQIL or demonstration-data entries"):
         _compiled("dqn", {"policy": {"collect": {"model_path": "expert.pth.tar"}}})
     sql = get_policy_class("sql")(_compiled("sql", {"policy": {"collect": {"model_path": "e.pth.tar"}}})["policy"], 0)
     assert sql.console_notes == [("policy.collect.model_path 'e.pth.tar' names the expert of DI-engine's SQIL, whose "

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ding_lite.config.keys import IGNORED, LITE, SHAPES, SILENT, Key
+from ding_lite.config.rules import all_of, non_negative, of_type, one_of, positive
+
 if TYPE_CHECKING:
     from ding_lite.envs.make import EnvOptions
 
@@ -22,51 +25,75 @@ MANAGER_TYPES = ("auto", "vector", "sync", "base", "async", "subprocess", "async
                  "env_pool")
 
 
-def default_config() -> dict:
-    """The ``env`` config section (DI-engine key names): the pipeline mounts it, the config compile checks it."""
-    return dict(
-        type=None,  # DI-engine env type from create_config (e.g. 'cartpole'), mapped to a gymnasium id
-        import_names=[],  # modules imported so an unknown env type can register itself with gymnasium
-        env_id=None,  # gymnasium id; wins over `type`; CartPole-v0 when neither is given
-        collector_env_num=8,  # envs stepped together by the collector
-        evaluator_env_num=5,  # separate envs used only for evaluation
-        n_evaluator_episode=5,  # episodes per evaluation, spread over the evaluator envs
-        stop_value=None,  # stop when the mean eval return reaches this (None: never)
-        max_episode_steps=None,  # override the env's own time limit (Atari: emulator frames, 4 per agent step)
-        act_scale=False,  # DI-engine: the policy acts in [-1, 1], the env gets actions scaled to its bounds
-        continuous=None,  # DI-engine: False gives Pendulum 11 discrete actions (None: the env's own action space)
-        action_bins_per_branch=None,  # DI-engine (BDQ): each continuous action dimension becomes this many bins
-        desc=None,  # DI-engine's FrozenLake map rows, e.g. ['SFFF', 'FHFH', 'FFFH', 'HFFG'] (None: map_name's)
-        map_name=None,  # DI-engine's FrozenLake map: '4x4' or '8x8' (None: gymnasium's default)
-        is_slippery=None,  # DI-engine's FrozenLake: moves slip sideways (None: gymnasium's default, True)
-        save_replay_gif=False,  # DI-engine's FrozenLake gif of each episode: not here (env.replay_path records mp4s)
-        n_bits=None,  # DI-engine's BitFlip: bits of the state and of the goal
-        rew_clip=False,  # DI-engine's BipedalWalker key: training rewards below -10 count as -10 (eval returns not)
-        env_wrapper="default",  # DI-engine's DingEnvWrapper preset: 'default'/'mujoco_default' add nothing here,
-        # 'atari_default' is the Atari preset ding_lite applies to every Atari id anyway
-        exp_name=None,  # a stale copy of the top-level exp_name: DI-engine ignores it too (listed once on the console)
-        replay_path=None,  # record every evaluation's episodes as mp4 files in this dir (pip install -e ".[video]")
-        frame_stack=None,  # observations stacked channel-first (Atari: None means DI-engine's 4; 0 none)
-        norm_obs=dict(use_norm=False),  # DI-engine's running obs normalisation in the env: not in ding_lite
-        norm_reward=dict(use_norm=False),  # DI-engine's running reward normalisation in the env: not in ding_lite
-        collector_batch_size=None,  # envpool's batch: ding_lite steps every env each step (None or the env num)
-        evaluator_batch_size=None,
-        manager=dict(
-            type="auto",  # auto/base (fastest exact in-process), vector (numpy-vectorised), sync, async/subprocess, ray
-            # env_pool: envpool's C++ threads (pip install 'ding_lite[envpool]'; no exact resume)
-            shared_memory=False,  # DI-engine's transport for subprocess obs; ding_lite's pipes need no choice
-            reset_inplace=False,  # DI-engine's in-step reset: ding_lite's same-step autoreset always does it
-            ray=dict(  # type='ray': the envs split over Ray actors (pip install -e ".[ray]")
-                num_actors=2,  # actors per env manager (collector and evaluator each); at most one per env
-                # CPUs each actor reserves for its lifetime (fractions share a core); None: sized from the cluster's
-                # free CPUs so that a run's collector and evaluator actors both start (at most 1 each)
-                num_cpus=None,
-                num_gpus=0.0,  # GPUs each actor reserves
-                resources=None,  # custom Ray resources each actor needs, e.g. {'sim_node': 1}
-                on_actor_failure="fail",  # fail: stop with one sentence (resume exactly); restart: go on, not exact
-            ),
+def _no_env_norm(value: object) -> str | None:
+    return None if not value else ("be False: ding_lite has no running normalisation inside the env "
+                                   "(DI-engine's ObsNorm/RewardNorm wrappers)")
+
+
+KEYS = dict(
+    type=Key(None, "DI-engine env type from create_config (e.g. 'cartpole'), mapped to a gymnasium id",
+             resume=SHAPES),
+    import_names=Key([], "modules imported so an unknown env type can register itself with gymnasium"),
+    env_id=Key(None, "gymnasium id; wins over `type`; CartPole-v0 when neither is given", resume=SHAPES),
+    collector_env_num=Key(8, "envs stepped together by the collector", positive, resume=SHAPES),
+    evaluator_env_num=Key(5, "separate envs used only for evaluation", positive, resume=SHAPES),
+    n_evaluator_episode=Key(5, "episodes per evaluation, spread over the evaluator envs", positive, resume=SILENT),
+    stop_value=Key(None, "stop when the mean eval return reaches this (None: never)", of_type(int, float),
+                   resume=SILENT),
+    max_episode_steps=Key(None, "override the env's own time limit (Atari: emulator frames, 4 per agent step)",
+                          of_type(int)),
+    act_scale=Key(False, "the policy acts in [-1, 1], the env gets actions scaled to its bounds"),
+    continuous=Key(None, "False gives Pendulum 11 discrete actions (None: the env's own action space)",
+                   of_type(bool)),
+    action_bins_per_branch=Key(None, "(BDQ) each continuous action dimension becomes this many bins",
+                               lambda v: None if v is None or (isinstance(v, int) and v >= 2) else
+                               "be None or an int >= 2"),
+    desc=Key(None, "DI-engine's FrozenLake map rows, e.g. ['SFFF', 'FHFH', 'FFFH', 'HFFG'] (None: map_name's)"),
+    map_name=Key(None, "DI-engine's FrozenLake map: '4x4' or '8x8' (None: gymnasium's default)"),
+    is_slippery=Key(None, "DI-engine's FrozenLake: moves slip sideways (None: gymnasium's default, True)"),
+    save_replay_gif=Key(False, "DI-engine's FrozenLake gif of each episode: not here (env.replay_path records mp4s)",
+                        lambda v: None if not v else
+                        "be False: ding_lite records evaluation episodes as mp4 files with env.replay_path instead"),
+    n_bits=Key(None, "DI-engine's BitFlip: bits of the state and of the goal",
+               lambda v: None if v is None or (isinstance(v, int) and v >= 1) else "be a positive int"),
+    rew_clip=Key(False, "DI-engine's BipedalWalker key: training rewards below -10 count as -10 (eval returns not)"),
+    env_wrapper=Key("default", "DI-engine's DingEnvWrapper preset: 'default'/'mujoco_default' add nothing here, "
+                    "'atari_default' is the Atari preset ding_lite applies to every Atari id anyway",
+                    one_of("default", "mujoco_default", "atari_default")),
+    exp_name=Key(None, "a stale copy of the top-level exp_name", di=IGNORED),
+    replay_path=Key(None, "record every evaluation's episodes as mp4 files in this dir (pip install -e \".[video]\")"),
+    frame_stack=Key(None, "observations stacked channel-first (Atari: None means DI-engine's 4; 0 none)",
+                    all_of(of_type(int), non_negative)),
+    norm_obs=dict(use_norm=Key(False, "DI-engine's running obs normalisation in the env: not in ding_lite",
+                               _no_env_norm)),
+    norm_reward=dict(use_norm=Key(False, "DI-engine's running reward normalisation in the env: not in ding_lite",
+                                  _no_env_norm)),
+    collector_batch_size=Key(None, "envpool's batch: ding_lite steps every env each step (None or the env num)",
+                             all_of(of_type(int), positive)),
+    evaluator_batch_size=Key(None, "envpool's batch for the evaluator envs (None or the env num)",
+                             all_of(of_type(int), positive)),
+    manager=dict(
+        type=Key("auto", "auto/base (fastest exact in-process), vector (numpy-vectorised), sync, async/subprocess, "
+                 "ray, env_pool (envpool's C++ threads; no exact resume)", one_of(*MANAGER_TYPES)),
+        shared_memory=Key(False, "DI-engine's transport for subprocess observations (the same results either way)",
+                          note="ding_lite's subprocess manager sends observations through pipes (the same results)"),
+        reset_inplace=Key(False, "DI-engine's in-step reset (the same results either way)",
+                          note="ding_lite's same-step autoreset always resets inside the step (the same results)"),
+        ray=dict(  # type='ray': the envs split over Ray actors (pip install -e ".[ray]")
+            num_actors=Key(2, "Ray actors per env manager (collector and evaluator each); at most one per env",
+                           positive, di=LITE),
+            num_cpus=Key(None, "CPUs each Ray actor reserves for its lifetime (fractions share a core); None: sized from "
+                         "the cluster's free CPUs so that a run's collector and evaluator actors both start (at most 1 "
+                         "each)", all_of(of_type(int, float), non_negative), di=LITE),
+            num_gpus=Key(0.0, "GPUs each Ray actor reserves", non_negative, di=LITE),
+            resources=Key(None, "custom Ray resources each actor needs, e.g. {'sim_node': 1}", of_type(dict),
+                          di=LITE),
+            on_actor_failure=Key("fail", "fail: stop with one sentence (resume exactly); restart: go on, not exact",
+                                 one_of("fail", "restart"), di=LITE),
         ),
-    )
+    ),
+)
+"""The ``env`` config section (DI-engine key names): the pipeline mounts it, the config compile checks it."""
 
 
 @dataclass

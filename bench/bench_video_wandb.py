@@ -39,10 +39,10 @@ EVAL_CONFIGS = {"CartPole": "cartpole_ppo_config.py", "LunarLander": "lunarlande
 
 def pipeline(config: str, base: Path, *, video: bool, wandb: str | None = None, **overrides) -> SerialPipeline:
     main, create, path = load_config_file(config, SEARCH_PATH)
-    main.env.update(overrides.pop("env", {}))
+    main["env"].update(overrides.pop("env", {}))
     if video:
-        main.env.replay_path = str(base / "videos")
-    main.exp_name = "bench"
+        main["env"]["replay_path"] = str(base / "videos")
+    main["exp_name"] = "bench"
     return SerialPipeline(main, create, config_path=str(path), base_dir=base, wandb_project=wandb, **overrides)
 
 

@@ -47,7 +47,6 @@ pendulum_d4pg_config = dict(
         eval=dict(evaluator=dict(eval_freq=1000, )),
         other=dict(replay_buffer=dict(
             replay_buffer_size=50000,
-            save_with_ckpt=False,  # True: write the buffer beside each checkpoint for an exact resume
         ), ),
     ),
 )

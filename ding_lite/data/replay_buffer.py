@@ -14,10 +14,9 @@ had not ended, e.g. after a resume whose envs could not be restored), the older 
 marked ``truncated`` so no window ever joins two unrelated streams; it bootstraps from its own
 ``next_obs``, which is a real observation of that stream.
 
-Side file: :meth:`save` writes only the filled part, atomically, as a dict of tensors and ints that
-loads with ``torch.load(weights_only=True)``; tensors are views of the arrays (no copy) and
-:meth:`load` memory-maps the file and copies into the preallocated arrays, so neither needs memory
-beyond the buffer's own size.
+Checkpoints: :meth:`save_segments` writes only what was pushed since the previous save
+(:mod:`ding_lite.data.buffer_segments`); :meth:`save` / :meth:`load` keep the whole filled part in one side file
+(formats 1 and 2, which older checkpoints have), loaded memory-mapped and copied into the preallocated arrays.
 
 Image observations (``[C, H, W]`` uint8 frame stacks, C > 1) keep ``obs`` and ``next_obs`` in a
 :class:`~ding_lite.data.frame_storage.FrameStorage` instead of two arrays: each frame once, the same sampled
@@ -25,11 +24,10 @@ values, side-file format :data:`~ding_lite.data.frame_storage.FRAMES_FORMAT` (fo
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import torch
 
+from ding_lite.data.buffer_segments import SegmentLog, load_segments, load_side_file, save_segments
 from ding_lite.data.frame_storage import FRAMES_FORMAT, FrameStorage, shares_frames
 from ding_lite.utils.checkpoint_io import CheckpointError, save_checkpoint
 
@@ -69,7 +67,8 @@ class ReplayBuffer:
         }
         self.total = 0  # transitions ever pushed; the newest is number total - 1
         self.stride = 0  # envs per rollout row (N), fixed by the first push
-        self.load_shift = 0  # how far the last load moved transition numbers down (see load_state_dict)
+        self.load_shift = 0  # how far the last load moved transition numbers down (see plan_load)
+        self.segment_log = SegmentLog()  # what incremental saves have written (see buffer_segments)
 
     def __len__(self) -> int:
         return min(self.total, self.capacity)
@@ -244,18 +243,8 @@ class ReplayBuffer:
                     f"Replay buffer file {source} entry '{key}' is {tuple(tensor.shape)} {tensor.numpy().dtype}, "
                     f"but this buffer needs {want} {dtype} (different env or observation shape?).")
         self.total, self.stride = 0, 0
-        keep = min(saved_n, self.capacity)
-        self.load_shift = 0
-        if saved_cap != self.capacity and keep < self.capacity and total > keep:
-            # A wrapped buffer into a larger one: numbered as saved, the newest ``keep`` transitions would leave
-            # never-written slots counted as held. Renumber them from 0, by a multiple of the env count so each
-            # env's steps stay N apart (dropping up to N - 1 of the oldest).
-            if self.frames is not None:
-                raise CheckpointError(f"Replay buffer file {source} had wrapped around its {saved_cap} slots; a "
-                                      f"frame buffer cannot grow to {self.capacity} on resume: keep "
-                                      f"replay_buffer_size at {saved_cap} or resume without the buffer.")
-            keep -= (keep - total) % stride
-            self.load_shift = total - keep
+        keep = self.plan_load(saved_n, saved_cap, total, stride, f"file {source}")
+        self.segment_log = SegmentLog()  # the next incremental save writes everything held
         if frames_file:
             self.frames.load_state_dict(state["frames"], total, stride, saved_cap, keep, source)
         elif self.frames is not None:
@@ -274,23 +263,36 @@ class ReplayBuffer:
                 own[dst] = state[key].numpy()[src]
         self.total, self.stride = total - self.load_shift, stride
 
+    def plan_load(self, saved_n: int, saved_cap: int, total: int, stride: int, where: str) -> int:
+        """How many of a saved state's newest transitions to keep; sets :attr:`load_shift`.
+
+        A wrapped buffer loaded into a larger one, numbered as saved, would leave never-written slots counted
+        as held: its transitions are renumbered from 0, by a multiple of the env count so each env's steps
+        stay N apart (dropping up to N - 1 of the oldest). A frame buffer refuses that in one sentence.
+        """
+        keep = min(saved_n, self.capacity)
+        self.load_shift = 0
+        if saved_cap != self.capacity and keep < self.capacity and total > keep:
+            if self.frames is not None:
+                raise CheckpointError(f"Replay buffer {where} had wrapped around its {saved_cap} slots; a frame "
+                                      f"buffer cannot grow to {self.capacity} on resume: keep replay_buffer_size "
+                                      f"at {saved_cap} or resume without the buffer.")
+            keep -= (keep - total) % stride
+            self.load_shift = total - keep
+        return keep
+
     def save(self, path: str) -> None:
         """Atomic side file (temp in the same dir, fsync, ``os.replace``) holding only the filled part."""
         save_checkpoint(self.state_dict(), path)
 
     def load(self, path: str) -> None:
-        """Restore from :meth:`save`'s file; every failure is one :class:`CheckpointError` sentence naming it."""
-        path = os.fspath(path)
-        if not os.path.isfile(path):
-            raise CheckpointError(f"Replay buffer file {path} does not exist.")
-        if os.path.getsize(path) == 0:
-            raise CheckpointError(f"Replay buffer file {path} is empty (0 bytes), probably from an interrupted copy.")
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except Exception as exc:  # torch raises RuntimeError/ValueError/UnpicklingError/... on damaged data
-            raise CheckpointError(
-                f"Replay buffer file {path} is truncated or corrupted and could not be read ({type(exc).__name__})."
-            ) from exc
-        if not isinstance(state, dict):
-            raise CheckpointError(f"Replay buffer file {path} does not hold a replay buffer.")
-        self.load_state_dict(state, source=path)
+        """Restore from :meth:`save`'s file (format 1 or 2); every failure is one sentence naming it."""
+        load_side_file(self, path)
+
+    def save_segments(self, directory: str, prefix: str = "replay_buffer") -> dict:
+        """Write what changed since the last save into ``directory``; the manifest goes into the checkpoint."""
+        return save_segments(self, directory, prefix)
+
+    def load_segments(self, manifest: dict, directory: str, needed_by: str) -> None:
+        """Restore the state of a :meth:`save_segments` manifest (from checkpoint ``needed_by``)."""
+        load_segments(self, manifest, directory, needed_by)

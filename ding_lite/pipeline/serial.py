@@ -31,6 +31,7 @@ from ding_lite.pipeline.layout import (
 from ding_lite.pipeline.lock import RunLock
 from ding_lite.pipeline.logs import RunLogs
 from ding_lite.pipeline.progress import Progress
+from ding_lite.pipeline.side_state import SideState
 from ding_lite.pipeline.start import start_checkpoint
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
@@ -78,7 +79,7 @@ class SerialPipeline(RunState, RunLogs):
         self.ckpt_path, self.checkpoint, passed_over = start_checkpoint(resume, cfg, self.base_dir, policy_cls.name)
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
         self.warnings: list[str] = [text for text in (env_note, ignored_note(cfg, policy_cls), passed_over) if text]
-        self.videos, video_note = plan_videos(cfg["env"], self.base_dir)
+        self.videos, video_note = plan_videos(cfg["env"], cfg["policy"]["eval"]["evaluator"]["render"], self.base_dir)
         self.warnings += [video_note] if video_note else []
         if self.resuming:
             self._reconcile_with_checkpoint(cfg, overrides, seed)
@@ -129,6 +130,8 @@ class SerialPipeline(RunState, RunLogs):
             self.lock = RunLock(self.run_dir)
             self.lock.acquire()
         (self.run_dir / CKPT_DIR).mkdir(exist_ok=True)
+        if self.videos is not None and self.videos.directory is None:  # render without replay_path
+            self.videos.directory = self.run_dir / "videos"
         config_file = self.run_dir / "total_config.py"
         if self.resuming and config_file.exists():
             config_file = self.run_dir / f"total_config_resume_iter{self.checkpoint['train_iter']}.py"
@@ -152,6 +155,8 @@ class SerialPipeline(RunState, RunLogs):
             self.evaluator_env, self.policy.eval_forward, pol["eval"]["evaluator"]["eval_freq"],
             cfg["env"]["n_evaluator_episode"], cfg["env"]["stop_value"], hooks, ctx, self._report)
         self.evaluator.videos = self.videos
+        self.side = SideState(self.run_dir / CKPT_DIR, self.policy.side_state(), self.log.write,
+                              lambda message: self.say(message))
         if self.checkpoint is not None:
             hooks.register("before_run", LoadCkptHook(self.checkpoint, self._restore))
         self._register_saves(hooks, hook_cfg)

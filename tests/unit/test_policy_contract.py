@@ -31,20 +31,19 @@ CONTRACT_RUNS = {
     "ppo_offpolicy": ("cartpole_ppo_offpolicy_config.py", {"policy": {"learn": {"update_per_collect": 2}}}),
     "ppg_offpolicy": ("cartpole_ppg_config.py", {"policy": {"learn": {"update_per_collect": 3, "aux_freq": 5,
                                                                        "aux_train_epoch": 1}}}),
-    "dqn": ("cartpole_dqn_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}},
-                                                  "random_collect_size": 0}}),
-    **{name: (file, {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}, "random_collect_size": 64,
+    # off-policy runs keep their replay buffer with the default settings
+    "dqn": ("cartpole_dqn_config.py", {"policy": {"random_collect_size": 0}}),
+    **{name: (file, {"policy": {"random_collect_size": 64,
                                 "learn": {"batch_size": 32, "update_per_collect": 2}}})
        for name, file in (("ddpg", "pendulum_ddpg_config.py"), ("td3", "pendulum_td3_config.py"),
                           ("sac", "pendulum_sac_config.py"), ("discrete_sac", "cartpole_sac_config.py"),
                           ("d4pg", "pendulum_d4pg_config.py"))},
-    **{name: (f"cartpole_{name}_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}})
+    **{name: (f"cartpole_{name}_config.py", {})
        for name in ("c51", "qrdqn", "iqn", "rainbow", "sql", "mdqn", "fqf", "dqn_stdim")},
-    "sqn": ("cartpole_sqn_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}},
-                                                  "learn": {"update_per_collect": 4}}}),
+    "sqn": ("cartpole_sqn_config.py", {"policy": {"learn": {"update_per_collect": 4}}}),
     "ppo_stdim": ("cartpole_ppo_stdim_config.py", {"policy": {"collect": {"n_sample": 64},
                                                              "learn": {"epoch_per_collect": 2}}}),
-    "bdq": ("pendulum_bdq_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}}),
+    "bdq": ("pendulum_bdq_config.py", {}),
 }
 NAMES = sorted(POLICIES)
 

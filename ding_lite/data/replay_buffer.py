@@ -14,14 +14,11 @@ had not ended, e.g. after a resume whose envs could not be restored), the older 
 marked ``truncated`` so no window ever joins two unrelated streams; it bootstraps from its own
 ``next_obs``, which is a real observation of that stream.
 
-Side file: :meth:`save` writes only the filled part, atomically, as a dict of tensors and ints that
-loads with ``torch.load(weights_only=True)``; tensors are views of the arrays (no copy) and
-:meth:`load` memory-maps the file and copies into the preallocated arrays, so neither needs memory
-beyond the buffer's own size.
-
-Image observations (``[C, H, W]`` uint8 frame stacks, C > 1) keep ``obs`` and ``next_obs`` in a
-:class:`~ding_lite.data.frame_storage.FrameStorage` instead of two arrays: each frame once, the same sampled
-values, side-file format :data:`~ding_lite.data.frame_storage.FRAMES_FORMAT` (format-1 files still load).
+Side file: :meth:`save` writes only the filled part, atomically, as tensors (views of the arrays) and ints
+that load with ``weights_only=True``; :meth:`load` memory-maps it and copies into the preallocated arrays.
+Image observations (``[C, H, W]`` uint8 stacks, C > 1) keep ``obs``/``next_obs`` in a :class:`FrameStorage`
+(each frame once, the same sampled values; side-file format ``FRAMES_FORMAT``, format-1 files still load).
+How a minibatch is drawn beyond independent uniform draws (DI-engine's buffer types, ``max_use``): ``draws``.
 """
 from __future__ import annotations
 
@@ -31,6 +28,7 @@ import numpy as np
 import torch
 
 from ding_lite.data.frame_storage import FRAMES_FORMAT, FrameStorage, shares_frames
+from ding_lite.data.sampling import Draws
 from ding_lite.utils.checkpoint_io import CheckpointError, save_checkpoint
 
 FIELDS = ("obs", "next_obs", "action", "reward", "terminated", "truncated")
@@ -70,6 +68,7 @@ class ReplayBuffer:
         self.total = 0  # transitions ever pushed; the newest is number total - 1
         self.stride = 0  # envs per rollout row (N), fixed by the first push
         self.load_shift = 0  # how far the last load moved transition numbers down (see load_state_dict)
+        self.draws: Draws | None = None  # DI-engine's buffer types and max_use (None: independent uniform draws)
 
     def __len__(self) -> int:
         return min(self.total, self.capacity)
@@ -119,6 +118,8 @@ class ReplayBuffer:
             dest[start:start + first] = value[:first]
             if first < count:
                 dest[:count - first] = value[first:]
+        if self.draws is not None:
+            self.draws.pushed(start, count, self.capacity)
         self.total += count
 
     def _mark_discontinuity(self, new_obs: np.ndarray) -> None:
@@ -141,8 +142,11 @@ class ReplayBuffer:
 
     # ----------------------------------------------------------------- sampling
 
-    def sample_numbers(self, batch_size: int, generator: torch.Generator) -> np.ndarray:
-        """Uniformly drawn transition numbers (global push order) from what the buffer holds."""
+    def sample_numbers(self, batch_size: int, generator: torch.Generator) -> np.ndarray | None:
+        """Uniformly drawn transition numbers (global push order) from what the buffer holds (with ``draws``: its
+        rule, None when too few may still be drawn)."""
+        if self.draws is not None:
+            return self.draws.numbers(self, batch_size, generator)
         n = len(self)
         if n == 0:
             raise ValueError("cannot sample from an empty replay buffer")
@@ -171,13 +175,15 @@ class ReplayBuffer:
         }
 
     def sample(self, batch_size: int, nstep: int, gamma: float, generator: torch.Generator,
-               ignore_done: bool = False) -> dict[str, torch.Tensor]:
-        """A uniform minibatch with n-step returns: obs, action, returns, discount, bootstrap_obs.
+               ignore_done: bool = False) -> dict[str, torch.Tensor] | None:
+        """A uniform minibatch with n-step returns: obs, action, returns, discount, bootstrap_obs (None: see
+        :meth:`sample_numbers`).
 
         ``nstep=1`` takes a shortcut with the same result as :func:`ding_lite.rl_utils.nstep_return`
         (a window of one step: its reward, and gamma unless it terminated), at a third of the cost.
         """
-        return self.batch(self.sample_numbers(batch_size, generator), nstep, gamma, ignore_done)
+        numbers = self.sample_numbers(batch_size, generator)
+        return None if numbers is None else self.batch(numbers, nstep, gamma, ignore_done)
 
     def batch(self, numbers: np.ndarray, nstep: int, gamma: float, ignore_done: bool = False) -> dict[str, torch.Tensor]:
         """The minibatch of the transitions ``numbers`` (global push order), as :meth:`sample` describes."""
@@ -215,7 +221,7 @@ class ReplayBuffer:
         state.update({key: torch.from_numpy(value[:n]) for key, value in self._data.items()})
         if self.frames is not None:
             state["frames"] = self.frames.state_dict()
-        return state
+        return state if self.draws is None else {**state, **self.draws.state_dict(n)}
 
     def load_state_dict(self, state: dict, source: str = "replay buffer state") -> None:
         """Restore from :meth:`state_dict` output; the capacity may differ (the newest transitions are kept)."""
@@ -261,6 +267,8 @@ class ReplayBuffer:
         elif self.frames is not None:
             self.frames.load_two_arrays(state["obs"].numpy(), state["next_obs"].numpy(), total, stride, saved_cap,
                                         keep)
+        if self.draws is not None:
+            self.draws.load_state_dict(state if saved_cap == self.capacity else {}, saved_n)
         if saved_cap == self.capacity:  # same slots: one straight copy per field, no temporaries
             for key, own in self._data.items():
                 own[:saved_n] = state[key].numpy()

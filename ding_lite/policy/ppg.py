@@ -62,6 +62,7 @@ class PPGOffPolicy(OnPolicy):
     config: ClassVar[dict] = dict(
         type="ppg_offpolicy",
         on_policy=Key(False, "the two buffers hold one collect, reused by several draws", one_of(False)),
+        model=dict(actor_head_layer_num=2),  # DI-engine's PPG model
         learn=dict(
             update_per_collect=Key(5, "train_iters (policy-phase steps) per collect", positive),
             batch_size=64,

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.keys import IGNORED, LITE, Key
+from ding_lite.config.keys import IGNORED, LITE, Key, differs
 from ding_lite.config.rules import one_of, positive
 from ding_lite.policy.ppo import PPOPolicy
 
@@ -77,7 +77,9 @@ class PPOOffPolicy(PPOPolicy):
             value_clip=True,
             adv_norm=False,
             value_norm=Key(False, "return normalisation is on-policy PPO's here",
-                           lambda v: None if not v else "be False: return normalisation is on-policy PPO's here"),
+                           lambda v: None if not v else "be False: return normalisation is on-policy PPO's here",
+                           di=differs(True, "ding_lite's off-policy PPO learns raw returns (no return "
+                                      "normalisation)")),
             lr_scheduler=Key(None, "the rate schedule is on-policy PPO's here",
                              lambda v: None if v is None else "be None: the rate schedule is on-policy PPO's here"),
             nstep=Key(None, "in DI-engine's LunarLander file; its off-policy PPO reads policy.nstep (and only with "

@@ -51,9 +51,7 @@ class ActorCriticOff(OffPolicy):
         ),
         collect=dict(
             n_sample=1,
-            env_num=Key(None, "DI-engine's copy of env.collector_env_num, which decides (as in DI-engine)"),
         ),
-        eval=dict(env_num=Key(None, "DI-engine's copy of env.evaluator_env_num, which decides (as in DI-engine)")),
         command=Key({}, "DI-engine's command-mode section: nothing to configure (must be empty)",
                     lambda v: None if not v else "be empty: DI-engine's command mode is not in ding_lite"),
         other=dict(replay_buffer=dict(

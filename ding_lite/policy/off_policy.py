@@ -30,7 +30,9 @@ DEMO_REFUSAL = ("be left out: it belongs to DI-engine's demonstration-data gener
 
 class OffPolicy(Policy):
     config: ClassVar[dict] = dict(
-        on_policy=Key(False, "learns from a replay buffer of past data", one_of(False)),
+        on_policy=Key(False, "learns from a replay buffer of past data",
+                      lambda v: None if v is False else "be False: this policy type learns from a replay buffer of past "
+                      "data, as DI-engine's does"),
         priority=Key(False, "prioritized replay: sample by |TD error|, priorities updated by every update"),
         priority_IS_weight=Key(False, "weight each sample's loss by its importance-sampling weight (needs priority)"),
         discount_factor=Key(0.97, "gamma", in_unit_interval),

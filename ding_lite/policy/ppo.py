@@ -42,7 +42,8 @@ class PPOPolicy(OnPolicy):
                      "per collect after it, so a collect and its training use the same statistics", resume=SHAPES,
                      di=LITE),
         obs_norm_clip=Key(10.0, "normalised observations are clipped to +-this", positive, di=LITE),
-        recompute_adv=Key(True, "before every epoch, recompute values and GAE with the critic being trained"),
+        recompute_adv=Key(True, "before every epoch, recompute values and GAE with the critic being trained",
+                          absent=False),
         learn=dict(
             value_weight=Key(0.5, "weight of the value loss in the total loss", non_negative),
             entropy_weight=Key(0.0, "weight of the entropy bonus", non_negative),
@@ -54,7 +55,7 @@ class PPOPolicy(OnPolicy):
                              one_of("clip")),
             value_norm=Key(True, "the critic learns returns divided by a running std of the returns (updated every "
                            "epoch, kept in the checkpoint); GAE runs on values scaled back by that std",
-                           resume=SHAPES),
+                           resume=SHAPES, absent=False),
             lr_scheduler=Key(None, "dict(epoch_num, min_lr_lambda): the k-th collect trains at learning_rate * "
                              "max(1 - k * (1 - min_lr_lambda) / epoch_num, min_lr_lambda)", _lr_scheduler,
                              resume=SHAPES),

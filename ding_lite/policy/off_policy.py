@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from ding_lite.config import ConfigError
-from ding_lite.config.keys import IGNORED, LITE, Key
+from ding_lite.config.keys import LITE, Key
 from ding_lite.config.rules import all_of, in_unit_interval, non_negative, of_type, one_of, positive
 from ding_lite.data.prioritized import PrioritizedReplayBuffer
 from ding_lite.data.replay_buffer import ReplayBuffer
@@ -69,7 +69,8 @@ class OffPolicy(Policy):
                          "stratified by priority", one_of(*KINDS)),
                 max_use=Key(None, "a transition sampled this many times leaves the buffer; a collect's updates stop "
                             "when fewer than a batch remain", all_of(of_type(int), positive)),
-                import_names=Key([], "create_config: modules DI-engine imports for the buffer type", di=IGNORED),
+                import_names=Key([], "create_config: modules DI-engine imports for the buffer type (ding_lite's "
+                                 "buffer serves every type without an import)"),
             ),
         ),
     )

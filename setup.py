@@ -21,9 +21,9 @@ setup(
     ],
     extras_require={
         "gif": ["pygame", "pillow"],
-        # env.replay_path / serial_eval --video: mp4 through imageio-ffmpeg, whose wheels bundle a static ffmpeg
-        # (no system ffmpeg); pygame draws classic control and Box2D frames
-        "video": ["imageio-ffmpeg>=0.5", "pygame"],
+        # env.replay_path / serial_eval --video: mp4 (H.264) encoded in-process by PyAV, whose wheels bundle
+        # FFmpeg's libraries (no system ffmpeg); pygame draws classic control and Box2D frames
+        "video": ["av>=12", "pygame"],
         "wandb": ["wandb>=0.19"],  # --wandb PROJECT / the wandb config key (Weights & Biases)
         "atari": ["gymnasium[atari]", "opencv-python"],  # ale-py (its wheels ship the ROMs); OpenCV: 84x84 warp
         "mujoco": ["gymnasium[mujoco]"],  # the mujoco bindings and imageio (rendering)
@@ -35,6 +35,6 @@ setup(
         "bench": ["stable-baselines3==2.9.*", "sb3-contrib==2.9.*"],
         # Everything the test suite imports, so README's one install line runs the whole suite with nothing skipped.
         "test": ["pytest", "pygame", "pillow", "gymnasium[atari,mujoco,box2d]", "opencv-python", "envpool",
-                 "ray[tune]==2.60.0", "imageio-ffmpeg>=0.5", "wandb>=0.19"],
+                 "ray[tune]==2.60.0", "av>=12", "wandb>=0.19"],
     },
 )

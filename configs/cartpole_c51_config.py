@@ -2,13 +2,16 @@ from easydict import EasyDict
 
 # c51 on CartPole-v0 in DI-engine's format, tuned for few env steps and little wall time the way
 # cartpole_dqn_config.py is: one hidden layer of 128, 6 updates per collect of 8 transitions, soft target updates.
+# A solve is judged on 20 evaluation episodes (10 envs), not 5: with 5, the first lucky evaluation stopped the run
+# at 1,136 env steps with a policy whose 50 fresh episodes average 168.7; with 20 it stops at 3,728 and the best
+# checkpoint averages 197.1 over 50 fresh episodes (bench/solve_holds.py, seed 0).
 cartpole_c51_config = dict(
     exp_name='cartpole_c51',
     env=dict(
         env_id='CartPole-v0',
         collector_env_num=8,
-        evaluator_env_num=5,
-        n_evaluator_episode=5,
+        evaluator_env_num=10,
+        n_evaluator_episode=20,
         stop_value=195,
     ),
     policy=dict(
@@ -36,7 +39,7 @@ cartpole_c51_config = dict(
         eval=dict(evaluator=dict(eval_freq=50, )),
         other=dict(
             eps=dict(type='exp', start=0.95, end=0.1, decay=10000),
-            replay_buffer=dict(replay_buffer_size=20000, save_with_ckpt=False),
+            replay_buffer=dict(replay_buffer_size=20000),
         ),
     ),
 )

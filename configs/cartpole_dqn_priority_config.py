@@ -43,7 +43,6 @@ cartpole_dqn_priority_config = dict(
             replay_buffer=dict(
                 replay_buffer_size=20000,
                 replay_buffer_start_size=0,  # training starts at max(batch_size, this) transitions
-                save_with_ckpt=False,  # True: write the buffer beside each checkpoint for an exact resume
             ),
         ),
     ),

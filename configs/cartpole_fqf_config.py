@@ -37,7 +37,6 @@ cartpole_fqf_config = dict(
             eps=dict(type='exp', start=0.95, end=0.1, decay=10000),
             replay_buffer=dict(type='uniform', 
                 replay_buffer_size=20000,
-                save_with_ckpt=False,  # True: write the buffer beside each checkpoint for an exact resume
             ),
         ),
     ),

@@ -36,7 +36,6 @@ cartpole_sqn_config = dict(
             eps=dict(type='exp', start=1.0, end=0.8, decay=2000),
             replay_buffer=dict(type='uniform', 
                 replay_buffer_size=10000,
-                save_with_ckpt=False,  # True: write the buffer beside each checkpoint for an exact resume
             ),
         ),
     ),

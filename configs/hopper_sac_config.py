@@ -4,7 +4,7 @@ from easydict import EasyDict
 # 'Hopper-v3' is not made by gymnasium 1.x: this trains Hopper-v5 (which pays the healthy reward only on
 # healthy steps). Hopper's actions are already in [-1, 1], the range the SAC actor acts in. The env manager
 # is 'base' so the simulator's state (qpos, qvel, time, RNG) is in every checkpoint; with the replay buffer
-# saved beside it (save_with_ckpt=True), kill -9 then --resume latest is bit-identical.
+# kept with every checkpoint (the default), kill -9 then --resume latest is bit-identical.
 hopper_sac_config = dict(
     exp_name='hopper_sac',
     env=dict(
@@ -41,7 +41,6 @@ hopper_sac_config = dict(
         eval=dict(evaluator=dict(eval_freq=5000, )),
         other=dict(replay_buffer=dict(type='uniform', 
             replay_buffer_size=1000000,
-            save_with_ckpt=False,  # True: write the buffer beside each checkpoint for an exact resume
         ), ),
     ),
 )

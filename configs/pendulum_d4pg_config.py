@@ -44,7 +44,6 @@ pendulum_d4pg_config = dict(
         eval=dict(evaluator=dict(eval_freq=200, )),
         other=dict(replay_buffer=dict(
             replay_buffer_size=50000,
-            save_with_ckpt=False,  # True: write the buffer beside each checkpoint for an exact resume
         ), ),
     ),
 )

@@ -44,7 +44,6 @@ pong_dqn_config = dict(
             ),
             replay_buffer=dict(type='uniform', 
                 replay_buffer_size=100000,  # uint8 frames, next_obs not stored twice
-                save_with_ckpt=False,  # True: write the buffer beside each checkpoint for an exact resume
             ),
         ),
     ),

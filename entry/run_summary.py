@@ -37,5 +37,8 @@ def summary_lines(pipeline: SerialPipeline, curves: Path | None = None) -> list[
     if curves is not None:
         rows.append(("curves", str(curves)))
     rows.append(("TensorBoard", f"tensorboard --logdir {run_dir / LOG_DIR}"))
+    if pipeline.wandb is not None and not pipeline.wandb.failed:
+        run_id, wandb_dir = pipeline.wandb_run_id, run_dir / LOG_DIR / "wandb"
+        rows.append(("W&B", f"run {run_id} (offline: wandb sync {wandb_dir}/offline-run-*-{run_id})"))
     width = max(len(label) for label, _ in rows) + 2
     return ["Run summary:"] + [f"  {label:<{width}}{value}" for label, value in rows]

@@ -181,6 +181,13 @@ class FrameStorage:
         nexts = {**_unpack(state, "next_frame", end - keep), **_unpack(state, "next_stack", end - keep)}
         self.nexts = dict(sorted(nexts.items()))
 
+    def begin_restore(self, end: int, stride: int, keep: int) -> int:
+        """Empty storage holding numbers up to ``end`` (the newest ``keep`` held), for a caller that copies the
+        arrays in; returns the oldest number whose frame a kept stack reads."""
+        self._reset(stride, end - keep)
+        self.end = end
+        return end - keep - (self.channels - 1) * stride
+
     def load_two_arrays(self, obs: np.ndarray, next_obs: np.ndarray, end: int, stride: int, saved_capacity: int,
                         keep: int) -> None:
         """Re-encode a format-1 side file (two arrays in slot order): its oldest kept stacks become anchors."""

@@ -58,6 +58,8 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         if n == 0:
             raise ValueError("cannot sample from an empty replay buffer")
         uses = None if self.draws is None else self.draws.uses
+        if uses is not None:
+            self.draws.sync(self)
         if uses is not None and int((uses[:n] < self.draws.max_use).sum()) < batch_size:
             return None
         total_mass = self._sum.sum()
@@ -104,29 +106,43 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         self._sum.update(slots, priority ** self.alpha)
         self._min.update(slots, priority ** self.alpha)
 
+    def _priority_state(self) -> dict:
+        leaves = self._sum.state_dict()["values"][:len(self)]  # slot order, as the saved capacity numbers them
+        return {"leaves": torch.from_numpy(leaves), "max_priority": self.max_priority,
+                "sample_count": self.sample_count, "alpha": self.alpha}
+
     def state_dict(self) -> dict:
-        state = super().state_dict()
-        n = len(self)
-        leaves = self._sum.state_dict()["values"][:n]
-        state["priority"] = {"leaves": torch.from_numpy(leaves), "max_priority": self.max_priority,
-                             "sample_count": self.sample_count, "alpha": self.alpha}
-        return state
+        return {**super().state_dict(), "priority": self._priority_state()}
+
+    def save_segments(self, directory: str, prefix: str = "replay_buffer") -> dict:
+        """Priorities change anywhere in place: every manifest holds them all (8 bytes per held transition)."""
+        return {**super().save_segments(directory, prefix), "priority": self._priority_state()}
+
+    def _check_alpha(self, saved: dict | None, source: str) -> None:
+        if saved is not None and float(saved["alpha"]) != self.alpha:
+            raise CheckpointError(f"Replay buffer {source} was prioritized with alpha {saved['alpha']}, "
+                                  f"but this run's other.replay_buffer.alpha is {self.alpha}.")
 
     def load_state_dict(self, state: dict, source: str = "replay buffer state") -> None:
         """Also restores priorities; a side file of a uniform buffer starts every priority at 1 (said by the caller)."""
+        self._check_alpha(state.get("priority"), f"file {source}")
         super().load_state_dict(state, source)
+        self._load_priorities(state.get("priority"), int(state["capacity"]))
+
+    def load_segments(self, manifest: dict, directory: str, needed_by: str) -> None:
+        self._check_alpha(manifest.get("priority"), f"in checkpoint {needed_by}")
+        super().load_segments(manifest, directory, needed_by)
+        self._load_priorities(manifest.get("priority"), int(manifest["capacity"]))
+
+    def _load_priorities(self, saved: dict | None, saved_capacity: int) -> None:
         n = len(self)
         self._sum, self._min = SumTree(self.capacity), MinTree(self.capacity)
-        saved = state.get("priority")
         if saved is None:
             self.max_priority, self.sample_count = 1.0, 0
             self._set_leaves(np.arange(self.total - n, self.total), np.ones(n))
             return
-        if float(saved["alpha"]) != self.alpha:
-            raise CheckpointError(f"Replay buffer file {source} was prioritized with alpha {saved['alpha']}, "
-                                  f"but this run's other.replay_buffer.alpha is {self.alpha}.")
         numbers = np.arange(self.total - n, self.total)  # saved leaves are indexed by the saved buffer's slots
-        saved_slots = (numbers + self.load_shift) % int(state["capacity"])
+        saved_slots = (numbers + self.load_shift) % saved_capacity
         self._set_leaves(numbers, saved["leaves"].numpy()[saved_slots])
         self.max_priority, self.sample_count = float(saved["max_priority"]), int(saved["sample_count"])
 

@@ -1,32 +1,28 @@
 """Uniform replay buffer in preallocated numpy arrays, with n-step windows and a safe side file.
 
-Storage layout. The collector hands over time-major ``[T, N, ...]`` rollouts from the same ``N``
-envs every time, and the buffer stores them row by row, so the transition pushed as number ``g``
-(counting every transition ever pushed) lives in slot ``g % capacity`` and the *next step of the
-same env* is number ``g + N``. n-step windows are therefore gathered at sample time by striding
-``N`` forward, and the buffer never holds half-built targets that a checkpoint would have to carry.
-
-Episode boundaries: every transition stores ``terminated`` / ``truncated`` and its ``next_obs`` (the
-true final observation where an episode ended). Windows stop after the first step that ends an
-episode, and stop early where the newest data runs out. When a pushed rollout does not continue the
-previous one (its first observation differs from the stored ``next_obs`` of an env whose episode
-had not ended, e.g. after a resume whose envs could not be restored), the older transition is
-marked ``truncated`` so no window ever joins two unrelated streams; it bootstraps from its own
-``next_obs``, which is a real observation of that stream.
-
-Side file: :meth:`save` writes only the filled part, atomically, as tensors (views of the arrays) and ints
-that load with ``weights_only=True``; :meth:`load` memory-maps it and copies into the preallocated arrays.
-Image observations (``[C, H, W]`` uint8 stacks, C > 1) keep ``obs``/``next_obs`` in a :class:`FrameStorage`
-(each frame once, the same sampled values; side-file format ``FRAMES_FORMAT``, format-1 files still load).
-How a minibatch is drawn beyond independent uniform draws (DI-engine's buffer types, ``max_use``): ``draws``.
+Storage layout. The collector hands over time-major ``[T, N, ...]`` rollouts from the same ``N`` envs every time, and
+the buffer stores them row by row, so the transition pushed as number ``g`` (counting every transition ever pushed)
+lives in slot ``g % capacity`` and the *next step of the same env* is number ``g + N``. n-step windows are therefore
+gathered at sample time by striding ``N`` forward, and the buffer never holds half-built targets that a checkpoint
+would have to carry. Episode boundaries: every transition stores ``terminated`` / ``truncated`` and its ``next_obs``
+(the true final observation where an episode ended). Windows stop after the first step that ends an episode, and stop
+early where the newest data runs out. When a pushed rollout does not continue the previous one (its first observation
+differs from the stored ``next_obs`` of an env whose episode had not ended, e.g. after a resume whose envs could not
+be restored), the older transition is marked ``truncated`` so no window ever joins two unrelated streams; it
+bootstraps from its own ``next_obs``, which is a real observation of that stream.
+Checkpoints: :meth:`save_segments` writes only what was pushed since the previous save
+(:mod:`ding_lite.data.buffer_segments`); :meth:`save` / :meth:`load` keep the whole filled part in one side file
+(formats 1 and 2, which older checkpoints have), loaded memory-mapped and copied into the preallocated arrays. Image
+observations (``[C, H, W]`` uint8 stacks, C > 1) keep ``obs``/``next_obs`` in a :class:`FrameStorage` (each frame
+once, the same sampled values; side-file format ``FRAMES_FORMAT``, format-1 files still load). How a minibatch is
+drawn beyond independent uniform draws (DI-engine's buffer types, ``max_use``): ``draws``.
 """
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import torch
 
+from ding_lite.data.buffer_segments import SegmentLog, load_segments, load_side_file, save_segments
 from ding_lite.data.frame_storage import FRAMES_FORMAT, FrameStorage, shares_frames
 from ding_lite.data.sampling import Draws
 from ding_lite.utils.checkpoint_io import CheckpointError, save_checkpoint
@@ -67,7 +63,8 @@ class ReplayBuffer:
         }
         self.total = 0  # transitions ever pushed; the newest is number total - 1
         self.stride = 0  # envs per rollout row (N), fixed by the first push
-        self.load_shift = 0  # how far the last load moved transition numbers down (see load_state_dict)
+        self.load_shift = 0  # how far the last load moved transition numbers down (see plan_load)
+        self.segment_log = SegmentLog()  # what incremental saves have written (see buffer_segments)
         self.draws: Draws | None = None  # DI-engine's buffer types and max_use (None: independent uniform draws)
 
     def __len__(self) -> int:
@@ -118,8 +115,6 @@ class ReplayBuffer:
             dest[start:start + first] = value[:first]
             if first < count:
                 dest[:count - first] = value[first:]
-        if self.draws is not None:
-            self.draws.pushed(start, count, self.capacity)
         self.total += count
 
     def _mark_discontinuity(self, new_obs: np.ndarray) -> None:
@@ -143,8 +138,7 @@ class ReplayBuffer:
     # ----------------------------------------------------------------- sampling
 
     def sample_numbers(self, batch_size: int, generator: torch.Generator) -> np.ndarray | None:
-        """Uniformly drawn transition numbers (global push order) from what the buffer holds (with ``draws``: its
-        rule, None when too few may still be drawn)."""
+        """Uniform transition numbers (push order) from what is held; ``draws``' rule (None: too few left) if set."""
         if self.draws is not None:
             return self.draws.numbers(self, batch_size, generator)
         n = len(self)
@@ -221,7 +215,7 @@ class ReplayBuffer:
         state.update({key: torch.from_numpy(value[:n]) for key, value in self._data.items()})
         if self.frames is not None:
             state["frames"] = self.frames.state_dict()
-        return state if self.draws is None else {**state, **self.draws.state_dict(n)}
+        return state
 
     def load_state_dict(self, state: dict, source: str = "replay buffer state") -> None:
         """Restore from :meth:`state_dict` output; the capacity may differ (the newest transitions are kept)."""
@@ -250,25 +244,13 @@ class ReplayBuffer:
                     f"Replay buffer file {source} entry '{key}' is {tuple(tensor.shape)} {tensor.numpy().dtype}, "
                     f"but this buffer needs {want} {dtype} (different env or observation shape?).")
         self.total, self.stride = 0, 0
-        keep = min(saved_n, self.capacity)
-        self.load_shift = 0
-        if saved_cap != self.capacity and keep < self.capacity and total > keep:
-            # A wrapped buffer into a larger one: numbered as saved, the newest ``keep`` transitions would leave
-            # never-written slots counted as held. Renumber them from 0, by a multiple of the env count so each
-            # env's steps stay N apart (dropping up to N - 1 of the oldest).
-            if self.frames is not None:
-                raise CheckpointError(f"Replay buffer file {source} had wrapped around its {saved_cap} slots; a "
-                                      f"frame buffer cannot grow to {self.capacity} on resume: keep "
-                                      f"replay_buffer_size at {saved_cap} or resume without the buffer.")
-            keep -= (keep - total) % stride
-            self.load_shift = total - keep
+        keep = self.plan_load(saved_n, saved_cap, total, stride, f"file {source}")
+        self.segment_log = SegmentLog()  # the next incremental save writes everything held
         if frames_file:
             self.frames.load_state_dict(state["frames"], total, stride, saved_cap, keep, source)
         elif self.frames is not None:
             self.frames.load_two_arrays(state["obs"].numpy(), state["next_obs"].numpy(), total, stride, saved_cap,
                                         keep)
-        if self.draws is not None:
-            self.draws.load_state_dict(state if saved_cap == self.capacity else {}, saved_n)
         if saved_cap == self.capacity:  # same slots: one straight copy per field, no temporaries
             for key, own in self._data.items():
                 own[:saved_n] = state[key].numpy()
@@ -282,23 +264,36 @@ class ReplayBuffer:
                 own[dst] = state[key].numpy()[src]
         self.total, self.stride = total - self.load_shift, stride
 
+    def plan_load(self, saved_n: int, saved_cap: int, total: int, stride: int, where: str) -> int:
+        """How many of a saved state's newest transitions to keep; sets :attr:`load_shift`.
+
+        A wrapped buffer loaded into a larger one, numbered as saved, would leave never-written slots counted
+        as held: its transitions are renumbered from 0, by a multiple of the env count so each env's steps
+        stay N apart (dropping up to N - 1 of the oldest). A frame buffer refuses that in one sentence.
+        """
+        keep = min(saved_n, self.capacity)
+        self.load_shift = 0
+        if saved_cap != self.capacity and keep < self.capacity and total > keep:
+            if self.frames is not None:
+                raise CheckpointError(f"Replay buffer {where} had wrapped around its {saved_cap} slots; a frame "
+                                      f"buffer cannot grow to {self.capacity} on resume: keep replay_buffer_size "
+                                      f"at {saved_cap} or resume without the buffer.")
+            keep -= (keep - total) % stride
+            self.load_shift = total - keep
+        return keep
+
     def save(self, path: str) -> None:
         """Atomic side file (temp in the same dir, fsync, ``os.replace``) holding only the filled part."""
         save_checkpoint(self.state_dict(), path)
 
     def load(self, path: str) -> None:
-        """Restore from :meth:`save`'s file; every failure is one :class:`CheckpointError` sentence naming it."""
-        path = os.fspath(path)
-        if not os.path.isfile(path):
-            raise CheckpointError(f"Replay buffer file {path} does not exist.")
-        if os.path.getsize(path) == 0:
-            raise CheckpointError(f"Replay buffer file {path} is empty (0 bytes), probably from an interrupted copy.")
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except Exception as exc:  # torch raises RuntimeError/ValueError/UnpicklingError/... on damaged data
-            raise CheckpointError(
-                f"Replay buffer file {path} is truncated or corrupted and could not be read ({type(exc).__name__})."
-            ) from exc
-        if not isinstance(state, dict):
-            raise CheckpointError(f"Replay buffer file {path} does not hold a replay buffer.")
-        self.load_state_dict(state, source=path)
+        """Restore from :meth:`save`'s file (format 1 or 2); every failure is one sentence naming it."""
+        load_side_file(self, path)
+
+    def save_segments(self, directory: str, prefix: str = "replay_buffer") -> dict:
+        """Write what changed since the last save into ``directory``; the manifest goes into the checkpoint."""
+        return save_segments(self, directory, prefix)
+
+    def load_segments(self, manifest: dict, directory: str, needed_by: str) -> None:
+        """Restore the state of a :meth:`save_segments` manifest (from checkpoint ``needed_by``)."""
+        load_segments(self, manifest, directory, needed_by)

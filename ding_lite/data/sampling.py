@@ -33,12 +33,13 @@ class Draws:
             raise ValueError(f"unknown replay buffer type {kind!r}")
         self.kind, self.max_use = kind, max_use
         self.uses = np.zeros(capacity, np.int64) if max_use is not None else None
-
+        self.seen = 0  # transitions pushed when the counts were last brought up to date
     def numbers(self, buf: ReplayBuffer, batch: int, generator: torch.Generator) -> np.ndarray | None:
         """Transition numbers of one minibatch, or None when fewer than ``batch`` may still be drawn.
 
         Works on slots (number % capacity), O(batch) without ``max_use`` and O(held) with it."""
         n, total, cap = len(buf), buf.total, buf.capacity
+        self.sync(buf)
         slots = None if self.uses is None else np.flatnonzero(self.uses[:n] < self.max_use)
         m = n if slots is None else len(slots)
         if m < batch or m == 0:
@@ -61,22 +62,21 @@ class Draws:
             return np.zeros(len(numbers), bool)
         return self.uses[numbers % capacity] >= self.max_use
 
-    def pushed(self, start_slot: int, count: int, capacity: int) -> None:
-        """New transitions in these slots start unused."""
-        if self.uses is not None:
-            self.uses[(start_slot + np.arange(count)) % capacity] = 0
+    def sync(self, buf: ReplayBuffer) -> None:
+        """Transitions pushed since the last draw start unused (they took over their slots)."""
+        if self.uses is not None and buf.total > self.seen:
+            self.uses[np.arange(max(self.seen, buf.total - buf.capacity), buf.total) % buf.capacity] = 0
+        self.seen = buf.total
 
-    def state_dict(self, n: int) -> dict:
-        return {} if self.uses is None else {"uses": torch.from_numpy(self.uses[:n])}
+    def state_dict(self) -> dict:
+        """The use counts by slot (the policy registers this object, so every checkpoint holds them)."""
+        return {"uses": torch.from_numpy(self.uses.copy()), "seen": self.seen}
 
-    def load_state_dict(self, state: dict, n: int) -> None:
-        """Use counts of a buffer with the same slots; anything else (an older file, a resized buffer) starts at 0."""
-        if self.uses is None:
-            return
-        self.uses[:] = 0
-        saved = state.get("uses")
-        if saved is not None and len(saved) == n:
-            self.uses[:n] = saved.numpy()
+    def load_state_dict(self, state: dict) -> None:
+        """Counts of a buffer with the same slots; a resized buffer starts at 0 (its slots moved)."""
+        saved = state["uses"].numpy()
+        self.uses[:] = saved if len(saved) == len(self.uses) else 0
+        self.seen = int(state["seen"])
 
 
 def distinct(m: int, batch: int, generator: torch.Generator) -> np.ndarray:

@@ -37,7 +37,7 @@ def _bad_rows(array: np.ndarray) -> np.ndarray | None:
 
 
 class FiniteGuard:
-    """Checks for one run; ``where()`` gives the counters its sentences name."""
+    """The checks of one run; its sentences name the run's counters at the time (``ctx``)."""
 
     def __init__(self, policy: Any, ctx: RunContext) -> None:
         self.policy = policy
@@ -75,7 +75,7 @@ class FiniteGuard:
             env = f" of env {int(first[1])}" if not episode and array.ndim >= 2 else episode
             what = "observation" if name == "obs" else "final observation" if name == "final_obs" else "reward"
             raise NonFinite(f"the env returned {_kind(np.asarray(array)[bad])} in the {what}{env} in the collect "
-                            f"ending at {self._at()}")
+                            f"that ended at envstep {self.ctx.envstep:,} (train_iter {self.ctx.train_iter:,})")
 
     def eval_values(self, ctx: RunContext) -> None:
         """after_eval: the evaluator's envs feed no training, but a NaN return would be shown and compared."""

@@ -22,11 +22,29 @@ class RunLockedError(ConfigError):
     """Another live process trains or resumes this run (exit 2, nothing changed)."""
 
 
+def _fields(text: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in text.split() if "=" in part)
+
+
 def _holder(text: str) -> str:
-    fields = dict(part.split("=", 1) for part in text.split() if "=" in part)
+    fields = _fields(text)
     if "pid" not in fields:
         return "an unknown process"
     return f"PID {fields['pid']} on host {fields.get('host', '?')}"
+
+
+def _orphaned(text: str) -> bool:
+    """The lock is held, but the process it names is gone from this host: a child it forked holds it."""
+    fields = _fields(text)
+    if fields.get("host") != socket.gethostname() or not fields.get("pid", "").isdigit():
+        return False
+    try:
+        os.kill(int(fields["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class RunLock:
@@ -46,6 +64,11 @@ class RunLock:
             except BlockingIOError:
                 text = os.pread(fd, 4096, 0).decode(errors="replace")
                 os.close(fd)
+                if _orphaned(text):
+                    raise RunLockedError(
+                        f"run dir '{self.path.parent}' is still locked by a process that {_holder(text)} started "
+                        f"and left behind when it ended (an env worker?): find it with `fuser -v {self.path}` and "
+                        "stop it, then try again.") from None
                 raise RunLockedError(
                     f"run dir '{self.path.parent}' is in use by {_holder(text)} (lock {self.path}): "
                     "wait for it to end or stop it before training or resuming this run again.") from None

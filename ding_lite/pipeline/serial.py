@@ -31,6 +31,7 @@ from ding_lite.pipeline.layout import (
 from ding_lite.pipeline.lock import RunLock
 from ding_lite.pipeline.logs import RunLogs
 from ding_lite.pipeline.progress import Progress
+from ding_lite.pipeline.side_state import SideState
 from ding_lite.pipeline.start import start_checkpoint
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
@@ -154,6 +155,8 @@ class SerialPipeline(RunState, RunLogs):
             self.evaluator_env, self.policy.eval_forward, pol["eval"]["evaluator"]["eval_freq"],
             cfg["env"]["n_evaluator_episode"], cfg["env"]["stop_value"], hooks, ctx, self._report)
         self.evaluator.videos = self.videos
+        self.side = SideState(self.run_dir / CKPT_DIR, self.policy.side_state(), self.log.write,
+                              lambda message: self.say(message))
         if self.checkpoint is not None:
             hooks.register("before_run", LoadCkptHook(self.checkpoint, self._restore))
         self._register_saves(hooks, hook_cfg)

@@ -1,8 +1,9 @@
 """The run state of a serial pipeline: what a checkpoint holds, how it comes back, where it is written.
 
 Only what an uninterrupted run would also hold goes into a checkpoint, so a stopped-and-resumed run
-ends with the same file as one that never stopped. Side files (a replay buffer) are written before
-the checkpoint that refers to them: every complete checkpoint has its side state.
+ends with the same file as one that never stopped. Side state (a replay buffer) is written incrementally
+before the checkpoint that lists it (:mod:`ding_lite.pipeline.side_state`): every complete checkpoint,
+periodic, best or final, has its side state.
 """
 from __future__ import annotations
 
@@ -15,15 +16,11 @@ from ding_lite.config.errors import ConfigError
 from ding_lite.config.keys import defaults
 from ding_lite.config.save import checkpoint_config
 from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR
+from ding_lite.pipeline.side_state import SideState, check_side_files
 from ding_lite.pipeline.tree import HORIZON_KEYS, pipeline_keys
 from ding_lite.utils.checkpoint_io import CheckpointError, iteration_of, prune_checkpoints, save_checkpoint
 from ding_lite.utils.rng import get_rng_state, set_rng_state
 from ding_lite.worker.hooks import Hook, RunContext, SaveCkptAfterRunHook, SaveCkptEverySecondsHook, SaveCkptHook
-
-
-def side_file(ckpt: Path, name: str) -> Path:
-    """``iteration_N.pth.tar`` -> ``iteration_N.{name}.pth.tar`` beside it."""
-    return ckpt.with_name(ckpt.name.replace(".pth.tar", f".{name}.pth.tar"))
 
 
 class RunState:
@@ -46,6 +43,7 @@ class RunState:
     collector_env: Any
     evaluator_env: Any
     _said_env_uncaptured: bool
+    side: SideState
     saved_state: tuple[int, int] | None = None  # (train_iter, envstep) of the newest iteration checkpoint
     saved_at = 0.0  # time.monotonic() of that save, or of the session's start
     say: Any  # a note for train.log and the console
@@ -75,6 +73,8 @@ class RunState:
                 f"checkpoint '{self.ckpt_path}' was made under a config that differs in keys that shape its saved "
                 f"state ({', '.join(refused)}); resume with the original values or start a new run."
             )
+        if cfg["policy"].get("other", {}).get("replay_buffer", {}).get("save_with_ckpt", True):
+            check_side_files(self.checkpoint, self.ckpt_path)
         if warned:
             self.warnings.append(f"resuming with config changes that the checkpoint did not have: {', '.join(warned)}")
 
@@ -115,20 +115,11 @@ class RunState:
         elif not restorable:
             self.say("env state was not captured in this checkpoint: envs start new episodes on resume")
         set_rng_state(ckpt["rng"])
-        self._restore_side_state()
+        self.side.restore(ckpt, self.ckpt_path, self.policy.saves_side_state())
         if iteration_of(str(self.ckpt_path)) is not None:
             self.saved_state = (self.learner.train_iter, self.collector.envstep)
         self.log.write(f"resumed from {self.ckpt_path} at train_iter={self.learner.train_iter} "
                        f"envstep={self.collector.envstep}")
-
-    def _restore_side_state(self) -> None:
-        for name, side in self.policy.side_state().items():
-            path = side_file(self.ckpt_path, name)
-            if path.exists():
-                side.load(str(path))
-                self.log.write(f"{name.replace('_', ' ')} restored from {path} ({len(side):,} transitions)")
-            else:
-                self.say(f"{name.replace('_', ' ')} was not saved with this checkpoint: {side.missing_note}")
 
     def _save(self, path: Path) -> None:
         state = self.state_dict()  # its tb_last_steps() flushes the writer: the file covers what it records
@@ -136,6 +127,9 @@ class RunState:
             self._said_env_uncaptured = True
             self.say(f"env state of {self.cfg['env']['env_id']} with the '{self.cfg['env']['manager']['type']}' "
                      "manager cannot be captured: checkpoints keep everything else, and a resume starts new episodes")
+        side_state = self.side.save(self.policy.saves_side_state())
+        if side_state:
+            state["side_state"] = side_state
         save_checkpoint(state, str(path))
         if self.wandb is not None:
             self.wandb.flush()  # W&B gets its rows when TensorBoard's file gets them
@@ -160,15 +154,12 @@ class RunState:
             return
         ckpt_dir = self.run_dir / CKPT_DIR
         path = ckpt_dir / f"iteration_{self.learner.train_iter}.pth.tar"
-        sides = self.policy.side_state() if self.policy.saves_side_state() else {}
-        for name, side in sides.items():
-            side.save(str(side_file(path, name)))  # first, so every complete checkpoint has its side state
         self._save(path)
         self.saved_state, self.saved_at = saved, time.monotonic()
-        for removed in prune_checkpoints(str(ckpt_dir), self.cfg["policy"]["learn"]["learner"]["max_ckpt_keep"]):
-            for name in self.policy.side_state():
-                side_file(Path(removed), name).unlink(missing_ok=True)
+        removed = prune_checkpoints(str(ckpt_dir), self.cfg["policy"]["learn"]["learner"]["max_ckpt_keep"])
+        self.side.prune(tuple(removed))
 
     def _save_best(self, ctx: RunContext) -> None:
         if ctx.eval_result.get("improved"):
             self._save(self.run_dir / CKPT_DIR / BEST_CKPT)
+            self.side.prune()

@@ -21,11 +21,10 @@ from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.data.sampling import KINDS, Draws
 from ding_lite.model.common.encoder import obs_dims
 from ding_lite.policy.base import Policy
+from ding_lite.policy.epsilon_greedy import DEMO_REFUSAL
 
-SQIL_REFUSAL = ("be left out: it names the expert of DI-engine's SQIL entry (serial_pipeline_sqil), whose "
-                "demonstration part ding_lite does not have; without it the file trains plain soft Q-learning")
-DEMO_REFUSAL = ("be left out: it belongs to DI-engine's demonstration-data generation (collect_demo_data), which "
-                "ding_lite does not have")
+SQIL_REFUSAL = ("be left out: it names the trained model of DI-engine's SQIL or demonstration-data entries "
+                "(serial_pipeline_sqil, collect_demo_data), which ding_lite does not have")
 
 
 class OffPolicy(Policy):
@@ -46,7 +45,7 @@ class OffPolicy(Policy):
         collect=dict(
             n_sample=Key(8, "transitions per collect, over all collector envs (rounded up to a multiple)", positive),
             unroll_len=Key(1, "transitions are single steps here", one_of(1)),
-            model_path=Key(None, "the expert of DI-engine's SQIL entry (serial_pipeline_sqil): not in ding_lite",
+            model_path=Key(None, "the model DI-engine's SQIL or data-generation entry loads: those entries are not in ding_lite",
                            lambda v: None if v is None else SQIL_REFUSAL),
             **{key: Key(None, "DI-engine's demonstration-data generation (collect_demo_data): not in ding_lite",
                         lambda v: None if v is None else DEMO_REFUSAL)
@@ -58,7 +57,8 @@ class OffPolicy(Policy):
                 replay_buffer_size=Key(10000, "transitions kept (FIFO)", positive),
                 replay_buffer_start_size=Key(0, "training starts once the buffer holds max(batch_size, this, "
                                              "random_collect_size)", non_negative),
-                save_with_ckpt=Key(False, "write the buffer beside each checkpoint (resume is then exact)", di=LITE),
+                save_with_ckpt=Key(True, "checkpoints keep the buffer, written incrementally: a resume is exact "
+                                   "(docs/replay_buffer.md)", di=LITE),
                 alpha=Key(0.6, "priority only: how strongly priorities skew sampling (0: uniform)", non_negative),
                 beta=Key(0.4, "priority only: importance-sampling exponent at the start, annealed to 1",
                          in_unit_interval),
@@ -86,7 +86,10 @@ class OffPolicy(Policy):
                               "naive buffer has no priorities (its updates are dropped); use type 'advanced'.")
         self.replay_buffer = self.make_replay_buffer()
         if buffer_cfg["type"] != "uniform" or buffer_cfg["max_use"] is not None:
-            self.replay_buffer.draws = Draws(buffer_cfg["type"], buffer_cfg["replay_buffer_size"], buffer_cfg["max_use"])
+            draws = Draws(buffer_cfg["type"], buffer_cfg["replay_buffer_size"], buffer_cfg["max_use"])
+            self.replay_buffer.draws = draws
+            if draws.uses is not None:  # use counts are run state: in every checkpoint with the buffer's
+                self.register("replay_draws", draws)
         self.train_start = max(cfg["learn"]["batch_size"], buffer_cfg["replay_buffer_start_size"],
                                cfg["random_collect_size"])
         if buffer_cfg["replay_buffer_size"] < self.train_start:

@@ -18,7 +18,8 @@ import pickle
 import re
 import secrets
 import zipfile
-from typing import Any
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import torch
 
@@ -94,6 +95,15 @@ def save_checkpoint(obj: dict, path: str) -> None:
         raise TypeError(f"save_checkpoint expects a dict, got {type(obj).__qualname__}")
     payload = encode_value(obj, "obj")
     payload["format_version"] = FORMAT_VERSION
+    atomic_write(path, lambda f: torch.save(payload, f))
+
+
+def atomic_write(path: str, write: Callable[[BinaryIO], None]) -> None:
+    """``write(f)`` into a temp file beside ``path``, fsync, ``os.replace``, fsync the dir: all or nothing.
+
+    A kill -9 at any instant leaves either the previous file or the new one under ``path``, plus at most a
+    temp file that the next write into the same directory removes.
+    """
     path = os.path.abspath(os.fspath(path))
     directory, name = os.path.split(path)
     _remove_stale_temps(directory)
@@ -101,7 +111,7 @@ def save_checkpoint(obj: dict, path: str) -> None:
     _in_progress.add(tmp)
     try:
         with open(tmp, "wb") as f:
-            torch.save(payload, f)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from tests.e2e.conftest import read_scalars, run_cli, start_cli
-from tests.e2e.test_resume import assert_same_run, kill9_after_first_checkpoint
+from tests.e2e.test_resume import assert_same_run, kill9_after_a_prune
 
 OFFPOLICY = "entry.serial_offpolicy"
 CONFIGS = Path(__file__).parent / "dizoo_format_configs"
@@ -17,8 +17,10 @@ FILES = {"ddpg": "ddpg_pendulum_config.py", "td3": "td3_pendulum_config.py", "sa
 EXACT = """
 main_config.exp_name = 'exact'
 main_config.env.stop_value = 10 ** 9  # never reached: runs stop on --max-train-iter
-main_config.policy.learn['learner'] = dict(hook=dict(save_ckpt_after_iter=40))
-main_config.policy.other.replay_buffer.save_with_ckpt = {save_buffer}
+main_config.policy.learn['learner'] = dict(hook=dict(save_ckpt_after_iter=40), max_ckpt_keep=1)
+"""
+BUFFER_OFF = """main_config.policy.other.replay_buffer.save_with_ckpt = False
+main_config.policy.learn.learner.max_ckpt_keep = 0  # keep every checkpoint
 """
 HORIZON = "400"
 
@@ -41,16 +43,17 @@ def test_each_policy_trains_from_the_cli_on_a_dizoo_format_file(tmp_path, name):
     assert (run / "ckpt" / "iteration_60.pth.tar").exists()
 
 
-@pytest.mark.parametrize("name", ["td3", "sac"])
+@pytest.mark.parametrize("name", ["td3", "sac", "discrete_sac"])
 def test_kill9_then_resume_latest_with_the_buffer_is_bit_identical(tmp_path, name):
+    """Default settings: the buffer is kept; one checkpoint kept, so the kill comes after a prune."""
     straight, broken = tmp_path / "straight", tmp_path / "broken"
     for work in (straight, broken):
         work.mkdir()
-        config = write_config(work, name, EXACT.format(save_buffer=True))
+        config = write_config(work, name, EXACT)  # the default: checkpoints keep the buffer
     result = run_cli(OFFPOLICY, "-c", config, "--max-train-iter", HORIZON, cwd=straight)
     assert result.returncode == 0, result.stderr
     proc = start_cli(OFFPOLICY, "-c", config, "--max-train-iter", HORIZON, cwd=broken)
-    kill9_after_first_checkpoint(proc, broken / "exact" / "ckpt", delay=0.05)
+    kill9_after_a_prune(proc, broken / "exact" / "ckpt", "iteration_80.pth.tar", "iteration_40.pth.tar")
     resumed = run_cli(OFFPOLICY, "-c", config, "--resume", "latest", "--max-train-iter", HORIZON, cwd=broken)
     assert resumed.returncode == 0, resumed.stderr
     assert "replay buffer restored from" in (broken / "exact" / "log" / "train.log").read_text()
@@ -58,7 +61,7 @@ def test_kill9_then_resume_latest_with_the_buffer_is_bit_identical(tmp_path, nam
 
 
 def test_resume_without_the_buffer_refills_it_and_says_so_once(tmp_path):
-    config = write_config(tmp_path, "sac", EXACT.format(save_buffer=False))
+    config = write_config(tmp_path, "sac", EXACT + BUFFER_OFF)
     first = run_cli(OFFPOLICY, "-c", config, "--max-train-iter", "60", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     again = run_cli(OFFPOLICY, "-c", config, "--resume", "latest", "--max-train-iter", "120", cwd=tmp_path)

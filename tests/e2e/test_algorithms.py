@@ -26,25 +26,24 @@ def test_shipped_dqn_config_reaches_stop_value(workdir):
     assert "replay buffer" not in log  # a fresh run says nothing about restoring a buffer
 
 
-def test_dizoo_dqn_config_runs_unchanged_and_keeps_its_buffer_when_asked(workdir):
+def test_dizoo_dqn_config_runs_unchanged_and_keeps_its_buffer_unless_told_not_to(workdir):
     config = workdir / "cartpole_dqn_config.py"
     config.write_text(DIZOO_DQN)
     result = run_cli("entry.serial_offpolicy", "-c", str(config), "--max-env-step", "3000", cwd=workdir)
     assert result.returncode == 0, result.stderr
     run = workdir / "lite_dqn_cartpole"
     assert eval_returns(run)[-1] > eval_returns(run)[0]
-    assert not list((run / "ckpt").glob("*.replay_buffer.pth.tar"))  # save_with_ckpt defaults to False
+    saved = torch.load(run / "ckpt" / "ckpt_best.pth.tar", weights_only=True)  # the default: the buffer is kept
+    assert saved["side_state"]["replay_buffer"]["total"] == saved["envstep"]
+    assert list((run / "ckpt").glob("replay_buffer.*.seg"))
 
-    config.write_text(DIZOO_DQN.replace("replay_buffer_size=20000)", "replay_buffer_size=20000, save_with_ckpt=True)")
-                      .replace("exp_name='lite_dqn_cartpole'", "exp_name='with_buffer'"))
+    config.write_text(DIZOO_DQN.replace("replay_buffer_size=20000)", "replay_buffer_size=20000, save_with_ckpt=False)")
+                      .replace("exp_name='lite_dqn_cartpole'", "exp_name='without_buffer'"))
     result = run_cli("entry.serial_offpolicy", "-c", str(config), "--max-env-step", "400", cwd=workdir)
     assert result.returncode == 0, result.stderr
-    ckpts = sorted((workdir / "with_buffer" / "ckpt").glob("iteration_*.pth.tar"))
-    sides = [c for c in ckpts if c.name.endswith(".replay_buffer.pth.tar")]
-    mains = [c for c in ckpts if not c.name.endswith(".replay_buffer.pth.tar")]
-    assert sides and len(sides) == len(mains)
-    state = torch.load(sides[-1], weights_only=True)
-    assert state["obs"].shape == (400, 4) and state["total"] == 400  # only the filled part of 20,000 slots
+    ckpts = sorted((workdir / "without_buffer" / "ckpt").glob("*.pth.tar"))
+    assert ckpts and not any("side_state" in torch.load(c, weights_only=True) for c in ckpts)
+    assert not list((workdir / "without_buffer" / "ckpt").glob("*.seg"))
 
 
 def test_pg_config_solves_or_improves(workdir):

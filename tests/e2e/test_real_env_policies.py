@@ -1,16 +1,16 @@
-"""The shipped real-env configs from the CLI on tiny horizons: Pong DQN and Hopper SAC killed with -9, then
+"""The shipped real-env configs from the CLI on tiny horizons: Pong DQN and Hopper SAC (their replay buffers kept
+by default, one checkpoint kept) killed with -9 after a prune, then
 ``--resume latest``, end bit for bit as uninterrupted runs (weights, optimizers, buffer, emulator or simulator
 state, TensorBoard); DI-engine's hopper_onppo keys (recompute_adv, value_norm, lr_scheduler, nn.Tanh())
 resume exactly too."""
 from __future__ import annotations
 
 import importlib
-import time
 from pathlib import Path
 
 from tests.e2e.conftest import run_cli, start_cli
 from tests.e2e.test_real_envs import HOPPER_CONFIG, stopped_and_resumed_equals_uninterrupted
-from tests.e2e.test_resume import assert_same_run, kill9_after_first_checkpoint
+from tests.e2e.test_resume import assert_same_run, kill9_after_a_prune
 
 OFFPOLICY = "entry.serial_offpolicy"
 HORIZON = "60"
@@ -19,8 +19,8 @@ main_config.exp_name = 'exact'
 main_config.policy.cuda = False
 main_config.env.update(collector_env_num=2, evaluator_env_num=1, n_evaluator_episode=1, stop_value=10 ** 9)
 main_config.policy.learn.update(update_per_collect=2, batch_size=16)
-main_config.policy.learn['learner'] = dict(hook=dict(save_ckpt_after_iter=20))
-main_config.policy.other.replay_buffer.update(replay_buffer_size=2000, save_with_ckpt=True)
+main_config.policy.learn['learner'] = dict(hook=dict(save_ckpt_after_iter=20), max_ckpt_keep=1)
+main_config.policy.other.replay_buffer.update(replay_buffer_size=2000)
 main_config.policy.eval.evaluator.eval_freq = 40
 """
 PONG_DQN = "from configs.pong_dqn_config import main_config, create_config\n" + SHORT + """
@@ -54,11 +54,8 @@ def kill9_then_resume_equals_uninterrupted(tmp_path: Path, config: str) -> None:
     result = run_cli(OFFPOLICY, "-c", "short_config.py", "--max-train-iter", HORIZON, cwd=straight)
     assert result.returncode == 0, result.stderr
     proc = start_cli(OFFPOLICY, "-c", "short_config.py", "--max-train-iter", HORIZON, cwd=broken)
-    first = broken / "exact" / "ckpt" / "iteration_20.pth.tar"  # the buffer's side file comes first
-    deadline = time.time() + 120
-    while not first.exists() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.01)
-    kill9_after_first_checkpoint(proc, first.parent, delay=0.05)
+    # one checkpoint kept: the kill comes after iteration_20 (and the segments only it needed) were pruned
+    kill9_after_a_prune(proc, broken / "exact" / "ckpt", "iteration_40.pth.tar", "iteration_20.pth.tar")
     resumed = run_cli(OFFPOLICY, "-c", "short_config.py", "--resume", "latest", "--max-train-iter", HORIZON,
                       cwd=broken)
     assert resumed.returncode == 0, resumed.stderr

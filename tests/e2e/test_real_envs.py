@@ -169,9 +169,9 @@ def test_envpool_pong_is_di_engine_s_preprocessing_with_uint8_frames():
         manager.close()
 
 
-def test_the_readme_custom_env_is_this_file_s_env():
-    readme = (REPO / "README.rst").read_text()
-    assert textwrap.indent(CORRIDOR, "    ").strip() in readme
+def test_the_docs_custom_env_is_this_file_s_env():
+    page = (REPO / "docs" / "environments.rst").read_text()
+    assert textwrap.indent(CORRIDOR, "    ").strip() in page
 
 
 def test_envpool_training_envs_go_on_with_the_same_game_after_a_lost_life():

@@ -56,10 +56,22 @@ def assert_same_tensors(a, b, where=""):
         assert a == b, where
 
 
+def assert_same_side_state(run: Path, reference: Path, got: dict, want: dict) -> None:
+    """The replay buffer a checkpoint lists: its manifest (newest row, counters, priorities) and every segment
+    file it needs, byte for byte."""
+    assert ("side_state" in got) == ("side_state" in want)
+    assert_same_tensors(got.get("side_state", {}), want.get("side_state", {}), "side_state")
+    for manifest in want.get("side_state", {}).values():
+        for segment, _, _ in manifest["segments"]:
+            path = Path("ckpt") / segment
+            assert (run / path).read_bytes() == (reference / path).read_bytes(), path
+
+
 def assert_same_run(run: Path, reference: Path, horizon: str = HORIZON) -> None:
     got, want = final_state(run, horizon), final_state(reference, horizon)
     for key in ("policy", "learner", "collector", "evaluator", "rng", "train_iter", "envstep"):
         assert_same_tensors(got[key], want[key], key)
+    assert_same_side_state(run, reference, got, want)
     scalars, expected = comparable_scalars(run), comparable_scalars(reference)
     assert scalars.keys() == expected.keys()
     for tag, points in scalars.items():
@@ -75,6 +87,18 @@ def kill9_after_first_checkpoint(proc: subprocess.Popen, ckpt_dir: Path, delay: 
         time.sleep(0.01)
     time.sleep(delay)
     assert proc.poll() is None, "the run ended before the kill: this test would not test kill -9"
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+
+
+def kill9_after_a_prune(proc: subprocess.Popen, ckpt_dir: Path, newer: str, pruned: str) -> None:
+    """SIGKILL the run once checkpoint ``newer`` exists and ``pruned`` has been pruned (max_ckpt_keep)."""
+    deadline = time.time() + 120
+    gone = lambda: (ckpt_dir / newer).exists() and not (ckpt_dir / pruned).exists()
+    while not gone() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    assert proc.poll() is None and gone(), "the run ended or never pruned before the kill"
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
     assert proc.returncode == -signal.SIGKILL

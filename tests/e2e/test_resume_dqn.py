@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from ding_lite.utils.checkpoint_io import newest_checkpoint
 from tests.e2e.conftest import run_cli, start_cli
-from tests.e2e.test_resume import assert_same_tensors
+from tests.e2e.test_resume import assert_same_side_state, assert_same_tensors
 
 OFFPOLICY = "entry.serial_offpolicy"
 CONFIG = """\
@@ -18,8 +17,8 @@ from configs.cartpole_{algo}_config import main_config, create_config
 main_config.exp_name = 'dqn_exact'
 main_config.env.stop_value = 1000
 main_config.policy.learn.learner.hook.save_ckpt_after_iter = 30
-main_config.policy.other.replay_buffer.save_with_ckpt = {save_buffer}
-main_config.policy.priority = {priority}
+main_config.policy.learn.learner.max_ckpt_keep = 2
+{buffer_line}main_config.policy.priority = {priority}
 main_config.policy.priority_IS_weight = {priority}
 """
 EXACT_RUNS = {"dqn": ("dqn", False), "dqn_priority": ("dqn", True), "rainbow": ("rainbow", True)}
@@ -28,7 +27,8 @@ HORIZON = "240"
 
 def write_config(directory: Path, save_buffer: bool, algo: str = "dqn", priority: bool = False) -> Path:
     path = directory / "dqn_exact_config.py"
-    path.write_text(CONFIG.format(save_buffer=save_buffer, algo=algo, priority=priority))
+    buffer_line = "" if save_buffer else "main_config.policy.other.replay_buffer.save_with_ckpt = False\n"
+    path.write_text(CONFIG.format(buffer_line=buffer_line, algo=algo, priority=priority))
     return path
 
 
@@ -38,6 +38,7 @@ def final(run: Path) -> dict:
 
 @pytest.mark.parametrize("run", sorted(EXACT_RUNS))
 def test_killed_and_resumed_with_its_buffer_is_bit_identical(tmp_path, run):
+    """Default settings (the buffer kept incrementally), two checkpoints kept: the kill comes after a prune."""
     straight, broken = tmp_path / "straight", tmp_path / "broken"
     for work in (straight, broken):
         work.mkdir()
@@ -47,11 +48,14 @@ def test_killed_and_resumed_with_its_buffer_is_bit_identical(tmp_path, run):
     proc = start_cli(OFFPOLICY, "-c", "dqn_exact_config.py", "--max-train-iter", HORIZON, cwd=broken)
     ckpt_dir = broken / "dqn_exact" / "ckpt"
     deadline = time.time() + 60
-    while time.time() < deadline and proc.poll() is None and not newest_checkpoint(str(ckpt_dir)):
+    pruned = lambda: (ckpt_dir / "iteration_90.pth.tar").exists() and not (ckpt_dir / "iteration_30.pth.tar").exists()
+    while time.time() < deadline and proc.poll() is None and not pruned():
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
-    assert list(ckpt_dir.glob("iteration_*.replay_buffer.pth.tar"))
+    assert proc.returncode == -signal.SIGKILL
+    assert pruned()  # iteration_30 was pruned (max_ckpt_keep=2) before the kill
+    assert list(ckpt_dir.glob("replay_buffer.*.seg"))
     resumed = run_cli(OFFPOLICY, "-c", "dqn_exact_config.py", "--resume", "latest", "--max-train-iter", HORIZON,
                       cwd=broken)
     assert resumed.returncode == 0, resumed.stderr
@@ -59,10 +63,19 @@ def test_killed_and_resumed_with_its_buffer_is_bit_identical(tmp_path, run):
     got, want = final(broken / "dqn_exact"), final(straight / "dqn_exact")
     for key in ("policy", "learner", "collector", "evaluator", "rng", "envstep"):
         assert_same_tensors(got[key], want[key], key)
-    side = f"ckpt/iteration_{HORIZON}.replay_buffer.pth.tar"  # transitions and, when prioritized, priorities
-    got_buffer, want_buffer = (torch.load(r / "dqn_exact" / side, weights_only=True) for r in (broken, straight))
-    assert ("priority" in want_buffer) == EXACT_RUNS[run][1]
-    assert_same_tensors(got_buffer, want_buffer, "replay_buffer")
+    # transitions and, when prioritized, priorities: the manifest and every segment it lists, byte for byte
+    assert ("priority" in want["side_state"]["replay_buffer"]) == EXACT_RUNS[run][1]
+    assert_same_side_state(broken / "dqn_exact", straight / "dqn_exact", got, want)
+    assert_only_listed_segments(broken / "dqn_exact")
+
+
+def assert_only_listed_segments(run: Path) -> None:
+    """Pruning keeps exactly the segment files that the kept checkpoints list."""
+    listed = set()
+    for ckpt in (run / "ckpt").glob("*.pth.tar"):
+        state = torch.load(ckpt, weights_only=True)
+        listed |= {s[0] for s in state.get("side_state", {}).get("replay_buffer", {}).get("segments", [])}
+    assert listed == {p.name for p in (run / "ckpt").glob("*.seg")}
 
 
 def test_dqn_resume_without_buffer_refills_and_keeps_the_exploration_schedule(tmp_path):
@@ -70,7 +83,9 @@ def test_dqn_resume_without_buffer_refills_and_keeps_the_exploration_schedule(tm
     first = run_cli(OFFPOLICY, "-c", "dqn_exact_config.py", "--max-train-iter", "60", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     ckpt_dir = tmp_path / "dqn_exact" / "ckpt"
-    assert not list(ckpt_dir.glob("*.replay_buffer.pth.tar"))  # off by default: no side files
+    assert not list(ckpt_dir.glob("*.seg"))  # turned off: no segment files
+    off = "checkpoints of this run do not keep the replay buffer (policy.other.replay_buffer.save_with_ckpt=False)"
+    assert first.stdout.count(off) == 1  # said once on the console, at the first save
     saved = torch.load(ckpt_dir / "iteration_60.pth.tar", weights_only=True)
 
     again = run_cli(OFFPOLICY, "-c", "dqn_exact_config.py", "--resume", "latest", "--max-train-iter", "120",
@@ -78,6 +93,8 @@ def test_dqn_resume_without_buffer_refills_and_keeps_the_exploration_schedule(tm
     assert again.returncode == 0, again.stderr
     log = (tmp_path / "dqn_exact" / "log" / "train.log").read_text()
     assert log.count("replay buffer was not saved with this checkpoint: it starts empty") == 1
+    assert again.stdout.count("replay buffer was not saved with this checkpoint: it starts empty") == 1
+    assert again.stdout.count(off) == 1
     resumed = torch.load(ckpt_dir / "iteration_120.pth.tar", weights_only=True)
     counters_before = saved["policy"]["counters"]
     counters_after = resumed["policy"]["counters"]

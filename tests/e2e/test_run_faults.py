@@ -137,3 +137,15 @@ def test_a_partial_temp_file_of_a_killed_save_is_removed_at_the_next_start(tmp_p
     assert proc.returncode == 0, proc.stderr
     assert not partial.exists()
     assert "removed 1 partial checkpoint file(s)" in proc.stdout
+
+
+def test_a_behaviour_changing_note_is_on_the_console_once_and_in_train_log(tmp_path):
+    import torch
+
+    config = tiny_config(tmp_path, extra="main_config.policy.cuda = True\n")
+    proc = run_cli(ONPOLICY, "-c", str(config), "--max-train-iter", "2", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    said = "policy.cuda=True, but no CUDA device is available: training on the CPU."
+    expected = 0 if torch.cuda.is_available() else 1
+    assert proc.stdout.count(f"note: {said}") == expected
+    assert (tmp_path / "tiny" / "log" / "train.log").read_text().count(said) == expected

@@ -122,12 +122,12 @@ def test_mujoco_without_an_opengl_backend_is_one_sentence_and_trains(tmp_path):
 def test_the_missing_video_extra_is_one_sentence_before_anything_is_written(tmp_path):
     hide = tmp_path / "hide"
     hide.mkdir()
-    (hide / "imageio_ffmpeg.py").write_text("raise ImportError('hidden by the test')\n")
+    (hide / "av.py").write_text("raise ImportError('hidden by the test')\n")
     env = cli_env()
     env["PYTHONPATH"] = os.pathsep.join([str(hide), env["PYTHONPATH"]])
     result = train_one_iter(tmp_path, write_config(tmp_path, CARTPOLE), env)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [(
         "error: config key 'env.replay_path' records evaluation videos, which needs the video extra "
-        "(imageio-ffmpeg is not installed): pip install -e \".[video]\"")]
+        "(PyAV is not installed): pip install -e \".[video]\"")]
     assert sorted(os.listdir(tmp_path)) == ["hide", "run_config.py"]

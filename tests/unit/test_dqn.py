@@ -104,7 +104,7 @@ def test_dizoo_cartpole_dqn_keys_compile() -> None:
         collect=dict(n_sample=8), eval=dict(),
         other=dict(eps=dict(type='exp', start=0.95, end=0.1, decay=10000), replay_buffer=dict(replay_buffer_size=20000))))
     cfg = compile_config(user, {}, {"policy": DQNPolicy.declared_keys()})
-    assert cfg["policy"]["other"]["replay_buffer"]["save_with_ckpt"] is False
+    assert cfg["policy"]["other"]["replay_buffer"]["save_with_ckpt"] is True  # checkpoints keep the buffer
 
 
 def test_a_buffer_smaller_than_the_start_threshold_is_refused() -> None:

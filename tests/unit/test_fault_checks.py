@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 
 import numpy as np
 import pytest
@@ -30,6 +31,17 @@ def test_a_held_lock_refuses_a_second_holder_naming_pid_and_host(tmp_path):
     again.acquire()  # free again, and nothing stale to say
     assert again.took_over == ""
     again.release()
+
+
+def test_a_lock_held_by_a_child_of_a_dead_holder_is_named_as_left_behind(tmp_path):
+    lock = RunLock(tmp_path)
+    lock.acquire()
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # its pid names no process any more, as a holder killed while its child kept the lock
+    os.pwrite(lock._fd, f"pid={ended.pid} host={socket.gethostname()} since=x\n".encode(), 0)
+    with pytest.raises(RunLockedError, match="left behind when it ended .*: find it with `fuser -v"):
+        RunLock(tmp_path).acquire()
+    lock.release()
 
 
 def test_a_lock_file_without_a_holder_is_stale_and_taken_over(tmp_path):
@@ -104,7 +116,7 @@ def test_env_values_name_the_field_and_env_index():
                "reward": np.zeros((4, 3), np.float32)}
     guard.rollout(rollout, np.zeros((3, 2), np.float32))
     rollout["reward"][2, 1] = np.nan
-    with pytest.raises(NonFinite, match="NaN in the reward of env 1 .* train_iter 7, envstep 448"):
+    with pytest.raises(NonFinite, match="NaN in the reward of env 1 in the collect that ended at envstep 448 \\(train_iter 7\\)"):
         guard.rollout(rollout, None)
     rollout["reward"][2, 1] = 0
     with pytest.raises(NonFinite, match="Inf in the observation of env 2"):

@@ -31,20 +31,19 @@ CONTRACT_RUNS = {
     "ppo_offpolicy": ("cartpole_ppo_offpolicy_config.py", {"policy": {"learn": {"update_per_collect": 2}}}),
     "ppg_offpolicy": ("cartpole_ppg_config.py", {"policy": {"learn": {"update_per_collect": 3, "aux_freq": 5,
                                                                        "aux_train_epoch": 1}}}),
-    "dqn": ("cartpole_dqn_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}},
-                                                  "random_collect_size": 0}}),
-    **{name: (file, {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}, "random_collect_size": 64,
+    # off-policy runs keep their replay buffer with the default settings
+    "dqn": ("cartpole_dqn_config.py", {"policy": {"random_collect_size": 0}}),
+    **{name: (file, {"policy": {"random_collect_size": 64,
                                 "learn": {"batch_size": 32, "update_per_collect": 2}}})
        for name, file in (("ddpg", "pendulum_ddpg_config.py"), ("td3", "pendulum_td3_config.py"),
                           ("sac", "pendulum_sac_config.py"), ("discrete_sac", "cartpole_sac_config.py"),
                           ("d4pg", "pendulum_d4pg_config.py"))},
-    **{name: (f"cartpole_{name}_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}})
+    **{name: (f"cartpole_{name}_config.py", {})
        for name in ("c51", "qrdqn", "iqn", "rainbow", "sql", "mdqn", "fqf", "dqn_stdim")},
-    "sqn": ("cartpole_sqn_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}},
-                                                  "learn": {"update_per_collect": 4}}}),
+    "sqn": ("cartpole_sqn_config.py", {"policy": {"learn": {"update_per_collect": 4}}}),
     "ppo_stdim": ("cartpole_ppo_stdim_config.py", {"policy": {"collect": {"n_sample": 64},
                                                              "learn": {"epoch_per_collect": 2}}}),
-    "bdq": ("pendulum_bdq_config.py", {"policy": {"other": {"replay_buffer": {"save_with_ckpt": True}}}}),
+    "bdq": ("pendulum_bdq_config.py", {}),
 }
 NAMES = sorted(POLICIES)
 
@@ -108,14 +107,66 @@ def test_every_declared_key_has_a_meaning_and_a_default_its_rule_accepts(name):
     assert cfg["policy"]["type"] == name
 
 
+def vary_learn_state(policy) -> None:
+    """Move every registered piece of learn state away from where a fresh policy has it, through its own API.
+
+    A registered object of a kind not listed here fails the round-trip test by name, so a new kind of state
+    cannot join the checkpoint without this test learning to vary (and so to check) it.
+    """
+    from ding_lite.policy.ppg import AuxMemory
+    from ding_lite.policy.ppo_offpolicy import RolloutFIFO
+    from ding_lite.policy.trpo import EpisodeSteps
+    from ding_lite.torch_utils.optim import Adam, RMSprop
+    from ding_lite.utils.normalizer import RunningMeanStd
+
+    gen = torch.Generator().manual_seed(5)
+    for name, obj in policy.learn_modules().items():
+        if isinstance(obj, torch.nn.Module):
+            for tensor in [*obj.parameters(), *obj.buffers()]:
+                if tensor.is_floating_point():
+                    tensor.data.add_(torch.randn(tensor.shape, generator=gen))
+        elif isinstance(obj, (Adam, RMSprop)):  # a real step: moments and step count move
+            for param in obj.params:
+                param.grad = torch.randn(param.shape, generator=gen)
+            obj.step()
+            obj.zero_grad()
+        elif isinstance(obj, RunningMeanStd):
+            obj.update(torch.randn((7, *obj.mean.shape), generator=gen, dtype=torch.float64).numpy())
+        elif isinstance(obj, RolloutFIFO):
+            obj.push({"obs": torch.randn(3, 4, generator=gen)})
+        elif isinstance(obj, AuxMemory):
+            obj.batches.append({"obs": torch.randn(3, 4, generator=gen)})
+            obj.last_info = {key: 1.5 for key in obj.last_info}
+        elif isinstance(obj, EpisodeSteps):
+            obj.advance(torch.tensor([[False, True], [False, False]]))
+        else:
+            pytest.fail(f"learn state {name!r} ({type(obj).__name__}): teach vary_learn_state to move it")
+    for i, counter in enumerate(policy._counters):
+        setattr(policy, counter, getattr(policy, counter) + 3 + i)
+    torch.rand(7, generator=policy.collect_generator)
+    torch.rand(11, generator=policy.learn_generator)
+
+
+def differs(a, b) -> bool:
+    fa, fb = flat_tensors(a), flat_tensors(b)
+    return fa.keys() != fb.keys() or any(fa[k].shape != fb[k].shape or not torch.equal(fa[k], fb[k]) for k in fa)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_learn_state_round_trips_exactly(name):
     policy = compiled_policy(name)
-    for param in policy.model.parameters():
-        param.data.add_(torch.randn(param.shape, generator=torch.Generator().manual_seed(5)))
-    policy.collect_generator.manual_seed(123)
+    vary_learn_state(policy)
     state = copy.deepcopy(policy.state_dict_learn())
     other = compiled_policy(name)
+    fresh = other.state_dict_learn()
+    # every model, target net, optimizer, normaliser, buffer, counter and generator starts elsewhere, so a
+    # restore that skips any of them leaves a difference the last assertion sees
+    entries = {**{k: v for k, v in state.items() if k not in ("counters", "generators")},
+               **{f"generators.{k}": v for k, v in state["generators"].items()},
+               **{f"counters.{k}": v for k, v in state.get("counters", {}).items()}}
+    for key, value in entries.items():
+        head, _, tail = key.partition(".")
+        assert differs(value, fresh[head][tail] if tail else fresh[head]), f"{key} was not varied"
     other.check_learn_state(state, "round trip")
     other.load_state_dict_learn(state)
     assert_same(other.state_dict_learn(), state)

@@ -53,10 +53,10 @@ def test_max_use_drops_a_transition_after_that_many_draws_and_a_push_reuses_its_
     assert sorted(buf.sample_numbers(4, gen).tolist()) == [0, 1, 2, 3]
     assert buf.sample_numbers(1, gen) is None  # every transition drawn twice: DI-engine's buffer is empty
     assert buf.sample(1, 1, 0.99, gen) is None
-    state = buf.state_dict()
-    assert state["uses"].tolist() == [2, 2, 2, 2]
+    state = buf.draws.state_dict()  # the policy registers the counts with its learn state
+    assert state["uses"].tolist() == [2, 2, 2, 2] and state["seen"] == 4
     other = filled(4, 4, "deque", max_use=2)
-    other.load_state_dict(state)
+    other.draws.load_state_dict(state)
     assert other.sample_numbers(1, gen) is None
     obs = np.full((1, 1, 1), 9, np.float32)
     buf.push({"obs": obs, "final_obs": obs, "action": np.zeros((1, 1), np.int64), "reward": np.zeros((1, 1), np.float32),

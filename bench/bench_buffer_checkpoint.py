@@ -1,0 +1,318 @@
+"""Replay-buffer checkpoints at scale: incremental segments against SB3 2.9's ``save_replay_buffer``, one run.
+
+Buffers of the shipped configs' real shapes, filled with synthetic data to 100k and 1M transitions:
+
+- Pong (``pong_dqn_config.py``): 4x84x84 uint8 stacks in frame storage, 8 envs, int64 actions;
+- Hopper (``hopper_sac_config.py``): 11 float32 observations, 3 float32 actions, 1 env.
+
+For each: the first (full) save, then ``--saves`` checkpoints each after 10k new transitions pushed through
+``push`` (continuing frame stacks for Pong), pruned to ``max_ckpt_keep`` (5) as the pipeline does. Printed: bytes
+and seconds per checkpoint (the segment plus the manifest that goes into the checkpoint), the time of writing the
+same new bytes as one array (``np.save`` + fsync), bytes on disk with 5 checkpoints kept (against 5 full copies),
+and the resume load (the page cache of the segment files dropped first with ``posix_fadvise``, so it reads the
+disk). SB3: its ``ReplayBuffer`` of the same shapes (observation dtypes of the real envs: Hopper float64) filled
+the same way and saved with ``save_to_pkl`` (what ``save_replay_buffer`` calls); skipped, with the reason
+printed, where it would need more than ``--sb3-max-gb`` of memory. Last, the training slowdown at the shipped save
+frequency (every 10,000 train iterations): a short real run of each config measures seconds per iteration and
+the checkpoint without the buffer; the buffer's part is the segment of the data one interval adds (Pong: 96k
+transitions, Hopper: 10k).
+
+Run (takes ~10 min; needs ~9 GB free memory for Pong 1M and ~9 GB of disk):
+    nice -n 10 python bench/bench_buffer_checkpoint.py [--scales 100000 1000000] [--saves 6]
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ding_lite.data.buffer_segments import listed_segments, remove_unlisted
+from ding_lite.data.replay_buffer import ReplayBuffer
+from ding_lite.utils.array_codec import encode_value
+
+NEW, KEEP = 10_000, 5
+SPECS = {  # name: obs shape, obs dtype, action shape, action dtype, envs
+    "Pong": ((4, 84, 84), np.uint8, (), np.int64, 8),
+    "Hopper": ((11,), np.float32, (3,), np.float32, 1),
+}
+
+
+def mem_available_gb() -> float:
+    with open("/proc/meminfo") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("MemAvailable")) / 2**20
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.iterdir()) if path.is_dir() else 0
+
+
+def make(name: str, capacity: int) -> ReplayBuffer:
+    obs, obs_dtype, act, act_dtype, _ = SPECS[name]
+    return ReplayBuffer(capacity, obs, act, act_dtype, obs_dtype)
+
+
+def fill(buf: ReplayBuffer, envs: int, rng: np.random.Generator) -> None:
+    """The state of a buffer that has held ``capacity`` transitions: every array written (pages backed)."""
+    cap = buf.capacity
+    for key, arr in buf._data.items():
+        if arr.dtype == bool:
+            arr[:] = rng.random(len(arr)) < (0.001 if key == "terminated" else 0.0)
+        elif key in ("obs", "next_obs"):
+            arr[:] = rng.standard_normal(arr.shape, dtype=np.float32)
+        else:
+            arr[:] = rng.integers(0, 6, arr.shape) if arr.dtype.kind == "i" else rng.random(arr.shape)
+    fs = buf.frames
+    if fs is not None:
+        fs._reset(envs, 0)
+        block = rng.integers(0, 256, (4096, *fs.shape[1:]), dtype=np.uint8)
+        for lo in range(0, len(fs.frames), len(block)):
+            fs.frames[lo:lo + len(block)] = block[:len(fs.frames) - lo]
+        fs.depth[:] = fs.channels - 1
+        fs.end = cap
+        for g in range(cap - 850 * envs, 0, -850 * envs):  # an episode end every ~850 agent steps per env
+            fs.nexts[g] = block[g % len(block)]
+        fs.nexts = dict(sorted(fs.nexts.items()))
+    buf.total, buf.stride = cap, envs
+
+
+def push_new(buf: ReplayBuffer, count: int, envs: int, rng: np.random.Generator) -> None:
+    """``count`` transitions through ``push`` in rollouts of 96 per env-row block (continuing stacks for frames)."""
+    obs_shape = buf.frames.shape if buf.frames is not None else buf._data["obs"].shape[1:]
+    rows = count // envs
+    for lo in range(0, rows, 512):
+        T = min(512, rows - lo)
+        if buf.frames is not None:
+            frames = rng.integers(0, 256, (T + obs_shape[0], envs, *obs_shape[1:]), dtype=np.uint8)
+            stacks = np.stack([frames[t:t + obs_shape[0]].swapaxes(0, 1) for t in range(T + 1)])
+            obs, final = stacks[:-1], stacks[1:]
+        else:
+            obs = rng.standard_normal((T + 1, envs, *obs_shape), dtype=np.float32)
+            obs, final = obs[:-1], obs[1:]
+        act = buf._data["action"]
+        buf.push({"obs": obs, "final_obs": final, "reward": rng.random((T, envs), dtype=np.float32),
+                  "action": (rng.integers(0, 6, (T, envs)) if act.dtype.kind == "i"
+                             else rng.random((T, envs, *act.shape[1:]), dtype=np.float32)),
+                  "terminated": np.zeros((T, envs), bool), "truncated": np.zeros((T, envs), bool)})
+
+
+def timed_save(buf: ReplayBuffer, seg: Path, manifest_path: Path) -> tuple[float, int, dict]:
+    """One checkpoint's buffer part: the segment file (written and fsynced) and the manifest serialized as the
+    checkpoint file holds it (in a run it rides in the checkpoint's own write and fsync, so no fsync of its own)."""
+    before = dir_bytes(seg)
+    start = time.perf_counter()
+    manifest = buf.save_segments(str(seg))
+    payload = io.BytesIO()
+    torch.save(encode_value({"side_state": {"replay_buffer": manifest}}, "ckpt"), payload)
+    seconds = time.perf_counter() - start
+    manifest_path.write_bytes(payload.getvalue())
+    return seconds, dir_bytes(seg) - before + len(payload.getvalue()), manifest
+
+
+def one_array_seconds(nbytes: int, path: Path) -> float:
+    data = np.ones(nbytes, np.uint8)
+    start = time.perf_counter()
+    with open(path, "wb") as f:
+        np.save(f, data)
+        f.flush()
+        os.fsync(f.fileno())
+    seconds = time.perf_counter() - start
+    path.unlink()
+    return seconds
+
+
+def drop_cache(directory: Path) -> None:
+    for p in directory.iterdir():
+        fd = os.open(p, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def bench_ours(name: str, capacity: int, saves: int, work: Path) -> dict:
+    envs = SPECS[name][4]
+    rng = np.random.default_rng(0)
+    buf = make(name, capacity)
+    fill(buf, envs, rng)
+    seg, ckpts = work / "ckpt", []
+    full_s, full_b, manifest = timed_save(buf, seg, work / "m0.pth.tar")
+    ckpts.append((work / "m0.pth.tar", manifest))
+    per: list[tuple[float, int]] = []
+    for i in range(1, saves + 1):
+        push_new(buf, NEW, envs, rng)
+        s, b, manifest = timed_save(buf, seg, work / f"m{i}.pth.tar")
+        per.append((s, b))
+        ckpts.append((work / f"m{i}.pth.tar", manifest))
+        for path, _ in ckpts[:-KEEP]:
+            path.unlink()
+        ckpts = ckpts[-KEEP:]
+        remove_unlisted(str(seg), set().union(*(listed_segments(m) for _, m in ckpts)))
+    seconds = statistics.median(s for s, _ in per)
+    nbytes = int(statistics.median(b for _, b in per))
+    array_s = statistics.median(one_array_seconds(nbytes, work / "one.npy") for _ in range(3))
+    disk = dir_bytes(seg) + sum(p.stat().st_size for p, _ in ckpts)  # segments + manifests
+    del buf
+    gc.collect()
+    drop_cache(seg)
+    fresh = make(name, capacity)
+    start = time.perf_counter()
+    fresh.load_segments(manifest, str(seg), "bench")
+    load_s = time.perf_counter() - start
+    del fresh
+    gc.collect()
+    shutil.rmtree(seg)
+    return {"full_s": full_s, "full_b": full_b, "s": seconds, "b": nbytes, "array_s": array_s, "disk": disk,
+            "load_s": load_s}
+
+
+def bench_sb3(name: str, capacity: int, work: Path, max_gb: float) -> dict | str:
+    import gymnasium as gym
+    from stable_baselines3.common.buffers import ReplayBuffer as SB3Buffer
+    from stable_baselines3.common.save_util import save_to_pkl
+
+    obs_shape, _, act_shape, _, envs = SPECS[name]
+    obs_space = (gym.spaces.Box(0, 255, obs_shape, np.uint8) if name == "Pong"
+                 else gym.spaces.Box(-np.inf, np.inf, obs_shape, np.float64))  # Hopper-v5's observation space
+    act_space = gym.spaces.Discrete(6) if name == "Pong" else gym.spaces.Box(-1, 1, act_shape, np.float32)
+    need = 2 * capacity * np.prod(obs_shape) * obs_space.dtype.itemsize / 2**30
+    if need > max_gb:
+        return f"skipped: obs + next_obs need {need:.1f} GB (> {max_gb:g} GB guard; optimize_memory_usage halves it)"
+    if need + 2 > mem_available_gb():
+        return f"skipped: needs {need:.1f} GB, {mem_available_gb():.1f} GB available"
+    rb = SB3Buffer(capacity, obs_space, act_space, device="cpu", n_envs=envs)
+    rng = np.random.default_rng(0)
+    for arr in (rb.observations, rb.next_observations, rb.actions, rb.rewards, rb.dones, rb.timeouts):
+        flat = arr.reshape(len(arr), -1)
+        for lo in range(0, len(flat), 4096):
+            flat[lo:lo + 4096] = rng.integers(0, 255, flat[lo:lo + 4096].shape).astype(arr.dtype)
+    rb.full, rb.pos = True, 0
+    path = work / "sb3.pkl"
+    start = time.perf_counter()
+    save_to_pkl(path, rb)
+    seconds = time.perf_counter() - start
+    nbytes = path.stat().st_size
+    path.unlink()
+    del rb
+    gc.collect()
+    return {"s": seconds, "b": nbytes}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--saves", type=int, default=6, help="checkpoints after 10k new transitions each")
+    parser.add_argument("--sb3-max-gb", type=float, default=12.0)
+    parser.add_argument("--slowdown-iters", type=int, default=60, help="train iterations of each short real run")
+    parser.add_argument("--dir", default=tempfile.gettempdir())
+    parser.add_argument("--buffers", nargs="+", default=list(SPECS), choices=list(SPECS))
+    parser.add_argument("--no-slowdown", action="store_true", help="skip the short real runs")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print(f"memory available {mem_available_gb():.1f} GB; disk free {shutil.disk_usage(args.dir).free / 2**30:.0f} GB")
+    rows = []
+    for name in args.buffers:
+        for cap in args.scales:
+            need = cap * (7.1e3 if name == "Pong" else 110) / 2**30 * 1.15
+            work = Path(tempfile.mkdtemp(prefix="bench_buffer_", dir=args.dir))
+            try:
+                if need + 1.5 > mem_available_gb():
+                    rows.append((name, cap, f"skipped: needs {need:.1f} GB, {mem_available_gb():.1f} available", None))
+                    continue
+                ours = bench_ours(name, cap, args.saves, work)
+                rows.append((name, cap, ours, bench_sb3(name, cap, work, args.sb3_max_gb)))
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            print(f"  done {name} {cap:,}", flush=True)
+    report(rows)
+    if not args.no_slowdown:
+        slowdown(args.slowdown_iters)
+
+
+def report(rows: list) -> None:
+    print("\nincremental checkpoints (10k new transitions per checkpoint, 5 kept) vs SB3 save_replay_buffer")
+    print(f"{'buffer':<16}{'ckpt MB':>9}{'ckpt s':>8}{'1 array s':>10}{'ratio':>7}{'full MB':>9}{'full s':>8}"
+          f"{'disk MB (5 kept)':>17}{'5 full MB':>10}{'load s':>8}   SB3 save")
+    by = {}
+    for name, cap, ours, sb3 in rows:
+        if isinstance(ours, str):
+            print(f"{name} {cap // 1000}k".ljust(16) + ours)
+            continue
+        by[(name, cap)] = ours
+        sb3_text = sb3 if isinstance(sb3, str) else f"{sb3['b'] / 1e6:,.0f} MB in {sb3['s']:.2f} s"
+        print(f"{name + f' {cap // 1000}k':<16}{ours['b'] / 1e6:9.1f}{ours['s']:8.3f}{ours['array_s']:10.3f}"
+              f"{ours['s'] / ours['array_s']:7.2f}{ours['full_b'] / 1e6:9,.0f}{ours['full_s']:8.2f}"
+              f"{ours['disk'] / 1e6:17,.0f}{KEEP * ours['full_b'] / 1e6:10,.0f}{ours['load_s']:8.2f}   {sb3_text}")
+    for name in SPECS:
+        small, big = by.get((name, 100_000)), by.get((name, 1_000_000))
+        if small and big:
+            print(f"{name}: checkpoint at 1M / at 100k = {big['s'] / small['s']:.2f}x time, "
+                  f"{big['b'] / small['b']:.2f}x bytes (target <= 1.5x); vs one array: {small['s'] / small['array_s']:.2f}x"
+                  f" at 100k, {big['s'] / big['array_s']:.2f}x at 1M (target <= 1.2x)")
+
+
+def slowdown(iters: int) -> None:
+    """Short real runs: seconds per train iteration (collects included) and per checkpoint without the buffer;
+    the buffer's part is the segment of one shipped save interval's data, measured on a buffer of the same shapes."""
+    import copy
+    import importlib
+
+    from ding_lite.pipeline import SerialPipeline
+    from ding_lite.worker.hooks import Hook
+
+    print("\ntraining slowdown from checkpoints with the buffer at the shipped frequency (every 10,000 train iters)")
+    for name, file, new_per_save, edits in (
+            ("Pong", "pong_dqn_config", 96_000, {"max_episode_steps": 400}),
+            ("Hopper", "hopper_sac_config", 10_000, {})):
+        module = importlib.import_module(f"configs.{file}")
+        main_cfg, create_cfg = copy.deepcopy(module.main_config), copy.deepcopy(module.create_config)
+        main_cfg.policy.cuda = False
+        main_cfg.policy.random_collect_size = min(main_cfg.policy.get("random_collect_size", 0), 300)
+        main_cfg.policy.learn.learner = dict(hook=dict(save_ckpt_after_iter=0, save_ckpt_after_run=True))
+        main_cfg.policy.other.replay_buffer.save_with_ckpt = False  # the checkpoint alone; the buffer below
+        main_cfg.env.update(evaluator_env_num=1, n_evaluator_episode=1, stop_value=10 ** 9, **edits)
+        marks: list[tuple[float, int]] = []
+        with tempfile.TemporaryDirectory(prefix="bench_buffer_run_") as tmp:
+            main_cfg.exp_name = "run"
+            pipe = SerialPipeline(main_cfg, create_cfg, base_dir=Path(tmp))
+            pipe.register_hook("after_iter", Hook("clock", lambda ctx, marks=marks: marks.append((time.perf_counter(),
+                                                                                     ctx.train_iter))))
+            saves: list[float] = []
+
+            def timed(path: Path, save=pipe._save, saves=saves) -> None:
+                start = time.perf_counter()
+                save(path)
+                saves.append(time.perf_counter() - start)
+
+            pipe._save = timed  # the final checkpoint: weights, optimizers, counters, envs
+            pipe.run(max_train_iter=iters)
+            (t0, i0), (t1, i1) = marks[len(marks) // 4], marks[-1]
+            per_iter, ckpt_s = (t1 - t0) / (i1 - i0), saves[-1]
+            buf = make(name, 100_000 if name == "Pong" else 1_000_000)
+            rng = np.random.default_rng(1)
+            push_new(buf, 1000, SPECS[name][4], rng)
+            buf.save_segments(str(Path(tmp) / "seg"))
+            push_new(buf, new_per_save, SPECS[name][4], rng)
+            start = time.perf_counter()
+            buf.save_segments(str(Path(tmp) / "seg"))
+            seg_s = time.perf_counter() - start
+            del buf
+        interval = 10_000 * per_iter
+        print(f"{name:<7} {per_iter * 1e3:7.1f} ms/iter -> {interval:6.0f} s between saves; checkpoint {ckpt_s:.3f} s"
+              f" + buffer segment of {new_per_save:,} transitions {seg_s:.2f} s: checkpoints cost "
+              f"{100 * (ckpt_s + seg_s) / interval:.3f}% of wall, the buffer's part {100 * seg_s / interval:.3f}%")
+
+
+if __name__ == "__main__":
+    main()

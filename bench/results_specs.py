@@ -1,0 +1,142 @@
+"""What the results table runs: per env a fixed env-step budget and seeds, and per algorithm how each framework
+trains it (a ding_lite config, rl-baselines3-zoo's hyperparameters for SB3, a dizoo config for DI-engine).
+
+The zoo's hyperparameters are transcribed from DLR-RM/rl-baselines3-zoo ``hyperparams/*.yml`` (``lin_X`` is a
+rate decaying linearly from X to 0 over the run); where the zoo has no entry for an env, the SB3 row is absent.
+ding_lite rows use the shipped config for the env when there is one, else the shipped CartPole/Pendulum config
+of the algorithm with the env swapped in (``edits``) and nothing else tuned; the page says which.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ENVS = {
+    # env id: (env-step budget per run, seeds)
+    "CartPole-v1": (50_000, 5),
+    "Pendulum-v1": (20_000, 5),
+    "Acrobot-v1": (100_000, 5),
+    "LunarLander-v3": (500_000, 5),
+    "LunarLanderContinuous-v3": (300_000, 5),
+    "Hopper-v5": (300_000, 3),
+    "HalfCheetah-v5": (1_000_000, 3),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    framework: str  # ding_lite | sb3 | di-engine
+    algo: str
+    env: str
+    spec: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.env}/{self.framework}/{self.algo}"
+
+
+def _discrete(obs: int, act: int, env: str) -> dict:
+    return {"env": {"env_id": env}, "policy": {"model": {"obs_shape": obs, "action_shape": act}}}
+
+
+def _ding_lite_rows() -> list[Row]:
+    rows = []
+    cartpole = ("ppo", "pg", "a2c", "trpo", "ppg", "ppo_offpolicy", "dqn", "c51", "qrdqn", "iqn", "rainbow", "sac")
+    names = {"ppg": "ppg_offpolicy", "sac": "discrete_sac"}
+    for algo in cartpole:
+        file = f"cartpole_{algo}_config.py"
+        rows.append(Row("ding_lite", names.get(algo, algo), "CartPole-v1",
+                        {"config": file, "edits": _discrete(4, 2, "CartPole-v1")}))
+    for algo in ("ddpg", "td3", "sac", "ppo"):
+        rows.append(Row("ding_lite", algo, "Pendulum-v1", {"config": f"pendulum_{algo}_config.py", "edits": {}}))
+    for algo in ("dqn", "c51", "qrdqn", "iqn", "rainbow", "ppo", "a2c", "trpo"):
+        rows.append(Row("ding_lite", algo, "Acrobot-v1",
+                        {"config": f"cartpole_{algo}_config.py", "edits": _discrete(6, 3, "Acrobot-v1")}))
+    rows.append(Row("ding_lite", "ppo", "LunarLander-v3", {"config": "lunarlander_ppo_config.py", "edits": {}}))
+    for algo in ("dqn", "qrdqn", "a2c", "trpo"):
+        rows.append(Row("ding_lite", algo, "LunarLander-v3",
+                        {"config": f"cartpole_{algo}_config.py", "edits": _discrete(8, 4, "LunarLander-v3")}))
+    for algo in ("ddpg", "td3", "sac"):
+        rows.append(Row("ding_lite", algo, "LunarLanderContinuous-v3", {
+            "config": f"pendulum_{algo}_config.py",
+            "edits": {"env": {"env_id": "LunarLanderContinuous-v3"},
+                      "policy": {"model": {"obs_shape": 8, "action_shape": 2}}}}))
+    rows.append(Row("ding_lite", "sac", "Hopper-v5", {"config": "hopper_sac_config.py", "edits": {}}))
+    rows.append(Row("ding_lite", "sac", "HalfCheetah-v5", {
+        "config": "hopper_sac_config.py",
+        "edits": {"env": {"env_id": "HalfCheetah-v5"}, "policy": {"model": {"obs_shape": 17, "action_shape": 6}}}}))
+    return rows
+
+
+_DQN_CARTPOLE = dict(learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, learning_starts=1000, gamma=0.99,
+                     target_update_interval=10, train_freq=256, gradient_steps=128, exploration_fraction=0.16,
+                     exploration_final_eps=0.04, policy_kwargs=dict(net_arch=[256, 256]))
+_DQN_SMALL = dict(learning_rate=6.3e-4, batch_size=128, buffer_size=50_000, learning_starts=0, gamma=0.99,
+                  target_update_interval=250, train_freq=4, gradient_steps=-1, exploration_fraction=0.12,
+                  exploration_final_eps=0.1, policy_kwargs=dict(net_arch=[256, 256]))
+_OFF_PENDULUM = dict(gamma=0.98, buffer_size=200_000, learning_starts=10_000, noise_std=0.1, gradient_steps=1,
+                     train_freq=1, learning_rate=1e-3, policy_kwargs=dict(net_arch=[400, 300]))
+_OFF_MUJOCO = dict(learning_starts=10_000, noise_std=0.1, train_freq=1, gradient_steps=1, learning_rate=1e-3,
+                   batch_size=256, policy_kwargs=dict(net_arch=[400, 300]))
+
+SB3_ZOO = {
+    # (algo, env): (n_envs, normalize, kwargs) -- rl-baselines3-zoo's entry for that env
+    ("ppo", "CartPole-v1"): (8, False, dict(n_steps=32, batch_size=256, gae_lambda=0.8, gamma=0.98, n_epochs=20,
+                                            ent_coef=0.0, learning_rate="lin_0.001", clip_range="lin_0.2")),
+    ("a2c", "CartPole-v1"): (8, False, dict(ent_coef=0.0)),
+    ("dqn", "CartPole-v1"): (1, False, _DQN_CARTPOLE),
+    ("qrdqn", "CartPole-v1"): (1, False, {**_DQN_CARTPOLE, "policy_kwargs": dict(net_arch=[256, 256],
+                                                                                  n_quantiles=10)}),
+    ("trpo", "CartPole-v1"): (2, False, dict(n_steps=512, batch_size=512, cg_damping=1e-3, gae_lambda=0.98,
+                                             gamma=0.99, learning_rate=1e-3, n_critic_updates=20)),
+    ("ddpg", "Pendulum-v1"): (1, False, _OFF_PENDULUM),
+    ("td3", "Pendulum-v1"): (1, False, _OFF_PENDULUM),
+    ("sac", "Pendulum-v1"): (1, False, dict(learning_rate=1e-3)),
+    ("ppo", "Pendulum-v1"): (4, False, dict(n_steps=1024, gae_lambda=0.95, gamma=0.9, n_epochs=10, ent_coef=0.0,
+                                            learning_rate=1e-3, clip_range=0.2, use_sde=True, sde_sample_freq=4)),
+    ("dqn", "Acrobot-v1"): (1, False, _DQN_SMALL),
+    ("qrdqn", "Acrobot-v1"): (1, False, {**_DQN_SMALL, "policy_kwargs": dict(net_arch=[256, 256], n_quantiles=25)}),
+    ("ppo", "Acrobot-v1"): (16, True, dict(n_steps=256, gae_lambda=0.94, gamma=0.99, n_epochs=4, ent_coef=0.0)),
+    ("a2c", "Acrobot-v1"): (16, True, dict(ent_coef=0.0)),
+    ("trpo", "Acrobot-v1"): (2, True, dict(n_steps=1024)),
+    ("ppo", "LunarLander-v3"): (16, False, dict(n_steps=1024, batch_size=64, gae_lambda=0.98, gamma=0.999,
+                                                n_epochs=4, ent_coef=0.01)),
+    ("dqn", "LunarLander-v3"): (1, False, _DQN_SMALL),
+    ("a2c", "LunarLander-v3"): (8, False, dict(gamma=0.995, n_steps=5, learning_rate="lin_0.00083",
+                                               ent_coef=0.00001)),
+    ("trpo", "LunarLander-v3"): (2, False, dict(n_steps=512, cg_damping=0.01, gae_lambda=0.98, gamma=0.99,
+                                                learning_rate=1e-3, n_critic_updates=15)),
+    ("ddpg", "LunarLanderContinuous-v3"): (1, False, _OFF_PENDULUM),
+    ("td3", "LunarLanderContinuous-v3"): (1, False, _OFF_PENDULUM),
+    ("sac", "LunarLanderContinuous-v3"): (1, False, dict(batch_size=256, learning_rate="lin_7.3e-4",
+                                                         buffer_size=1_000_000, ent_coef="auto", gamma=0.99,
+                                                         tau=0.01, train_freq=1, gradient_steps=1,
+                                                         learning_starts=10_000,
+                                                         policy_kwargs=dict(net_arch=[400, 300]))),
+    ("sac", "Hopper-v5"): (1, False, dict(learning_starts=10_000)),
+    ("sac", "HalfCheetah-v5"): (1, False, dict(learning_starts=10_000)),
+    ("td3", "Hopper-v5"): (1, False, _OFF_MUJOCO),
+    ("td3", "HalfCheetah-v5"): (1, False, _OFF_MUJOCO),
+}
+
+DIZOO = {
+    # (algo, env): DI-engine 0.5.3 dizoo config module (its CartPole is gym 0.25's CartPole-v0: 200-step episodes)
+    ("dqn", "CartPole-v1"): "dizoo.classic_control.cartpole.config.cartpole_dqn_config",
+    ("c51", "CartPole-v1"): "dizoo.classic_control.cartpole.config.cartpole_c51_config",
+    ("qrdqn", "CartPole-v1"): "dizoo.classic_control.cartpole.config.cartpole_qrdqn_config",
+    ("rainbow", "CartPole-v1"): "dizoo.classic_control.cartpole.config.cartpole_rainbow_config",
+    ("ppo", "CartPole-v1"): "dizoo.classic_control.cartpole.config.cartpole_ppo_config",
+    ("a2c", "CartPole-v1"): "dizoo.classic_control.cartpole.config.cartpole_a2c_config",
+    ("ppo_offpolicy", "CartPole-v1"): "dizoo.classic_control.cartpole.config.cartpole_ppo_offpolicy_config",
+    ("discrete_sac", "CartPole-v1"): "dizoo.classic_control.cartpole.config.cartpole_sac_config",
+    ("ddpg", "Pendulum-v1"): "dizoo.classic_control.pendulum.config.pendulum_ddpg_config",
+    ("td3", "Pendulum-v1"): "dizoo.classic_control.pendulum.config.pendulum_td3_config",
+    ("sac", "Pendulum-v1"): "dizoo.classic_control.pendulum.config.pendulum_sac_config",
+    ("ppo", "Pendulum-v1"): "dizoo.classic_control.pendulum.config.pendulum_ppo_config",
+}
+
+
+def all_rows() -> list[Row]:
+    rows = _ding_lite_rows()
+    rows += [Row("sb3", algo, env, {"zoo": spec}) for (algo, env), spec in SB3_ZOO.items()]
+    rows += [Row("di-engine", algo, env, {"module": module}) for (algo, env), module in DIZOO.items()]
+    return rows

@@ -11,7 +11,7 @@ and seconds per checkpoint (the segment plus the manifest that goes into the che
 same new bytes as one array (``np.save`` + fsync) right after each checkpoint, and the median of those paired
 ratios (fsync times swing with what else the machine writes), bytes on disk with 5 checkpoints kept (against 5 full copies),
 and the resume load (the page cache of the segment files dropped first with ``posix_fadvise``, so it reads the
-disk). SB3: its ``ReplayBuffer`` of the same shapes (observation dtypes of the real envs: Hopper float64) filled
+disk) next to plain sequential reads of the same files, cache dropped again ("read s": the disk's speed). SB3: its ``ReplayBuffer`` of the same shapes (observation dtypes of the real envs: Hopper float64) filled
 the same way and saved with ``save_to_pkl`` (what ``save_replay_buffer`` calls); skipped, with the reason
 printed, where it would need more than ``--sb3-max-gb`` of memory. Last, the training slowdown at the shipped save
 frequency (every 10,000 train iterations): a short real run of each config measures seconds per iteration and
@@ -142,6 +142,17 @@ def drop_cache(directory: Path) -> None:
             os.close(fd)
 
 
+def disk_read_seconds(directory: Path) -> float:
+    """Plain sequential reads of every file (the page cache dropped first): the disk's own speed."""
+    chunk = bytearray(64 << 20)
+    start = time.perf_counter()
+    for p in directory.iterdir():
+        with open(p, "rb", buffering=0) as f:
+            while f.readinto(chunk):
+                pass
+    return time.perf_counter() - start
+
+
 def bench_ours(name: str, capacity: int, saves: int, work: Path) -> dict:
     envs = SPECS[name][4]
     rng = np.random.default_rng(0)
@@ -174,9 +185,11 @@ def bench_ours(name: str, capacity: int, saves: int, work: Path) -> dict:
     load_s = time.perf_counter() - start
     del fresh
     gc.collect()
+    drop_cache(seg)
+    read_s = disk_read_seconds(seg)
     shutil.rmtree(seg)
     return {"full_s": full_s, "full_b": full_b, "s": seconds, "b": nbytes, "array_s": array_s, "ratio": ratio,
-            "disk": disk, "load_s": load_s}
+            "disk": disk, "load_s": load_s, "read_s": read_s}
 
 
 def bench_sb3(name: str, capacity: int, work: Path, max_gb: float) -> dict | str:
@@ -245,7 +258,7 @@ def main() -> None:
 def report(rows: list) -> None:
     print("\nincremental checkpoints (10k new transitions per checkpoint, 5 kept) vs SB3 save_replay_buffer")
     print(f"{'buffer':<16}{'ckpt MB':>9}{'ckpt s':>8}{'1 array s':>10}{'ratio':>7}{'full MB':>9}{'full s':>8}"
-          f"{'disk MB (5 kept)':>17}{'5 full MB':>10}{'load s':>8}   SB3 save")
+          f"{'disk MB (5 kept)':>17}{'5 full MB':>10}{'load s':>8}{'read s':>8}   SB3 save")
     by = {}
     for name, cap, ours, sb3 in rows:
         if isinstance(ours, str):
@@ -255,7 +268,7 @@ def report(rows: list) -> None:
         sb3_text = sb3 if isinstance(sb3, str) else f"{sb3['b'] / 1e6:,.0f} MB in {sb3['s']:.2f} s"
         print(f"{name + f' {cap // 1000}k':<16}{ours['b'] / 1e6:9.1f}{ours['s']:8.3f}{ours['array_s']:10.3f}"
               f"{ours['ratio']:7.2f}{ours['full_b'] / 1e6:9,.0f}{ours['full_s']:8.2f}"
-              f"{ours['disk'] / 1e6:17,.0f}{KEEP * ours['full_b'] / 1e6:10,.0f}{ours['load_s']:8.2f}   {sb3_text}")
+              f"{ours['disk'] / 1e6:17,.0f}{KEEP * ours['full_b'] / 1e6:10,.0f}{ours['load_s']:8.2f}{ours['read_s']:8.2f}   {sb3_text}")
     for name in SPECS:
         small, big = by.get((name, 100_000)), by.get((name, 1_000_000))
         if small and big:

@@ -37,6 +37,7 @@ def cause(reason: str) -> str:
     """A refusal's cause without the per-file details (the list of known policies, a temporary path)."""
     reason = re.sub(r", which is not a known policy \(.*\)\.$", ", which is not a known policy.", reason)
     reason = re.sub(r"config file '[^']*' failed", "config file failed", reason)
+    reason = re.sub(r", got .*\.$", ".", reason)  # the file's own value
     return re.sub(r"'/tmp/[^']*'", "'<file>'", reason)
 
 

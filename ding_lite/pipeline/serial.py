@@ -79,7 +79,7 @@ class SerialPipeline(RunState, RunLogs):
         self.ckpt_path, self.checkpoint, passed_over = start_checkpoint(resume, cfg, self.base_dir, policy_cls.name)
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
         self.warnings: list[str] = [text for text in (env_note, ignored_note(cfg, policy_cls), passed_over) if text]
-        self.videos, video_note = plan_videos(cfg["env"], self.base_dir)
+        self.videos, video_note = plan_videos(cfg["env"], cfg["policy"]["eval"]["evaluator"]["render"], self.base_dir)
         self.warnings += [video_note] if video_note else []
         if self.resuming:
             self._reconcile_with_checkpoint(cfg, overrides, seed)
@@ -130,6 +130,8 @@ class SerialPipeline(RunState, RunLogs):
             self.lock = RunLock(self.run_dir)
             self.lock.acquire()
         (self.run_dir / CKPT_DIR).mkdir(exist_ok=True)
+        if self.videos is not None and self.videos.directory is None:  # render without replay_path
+            self.videos.directory = self.run_dir / "videos"
         config_file = self.run_dir / "total_config.py"
         if self.resuming and config_file.exists():
             config_file = self.run_dir / f"total_config_resume_iter{self.checkpoint['train_iter']}.py"

@@ -121,8 +121,13 @@ class Policy:
     # ----------------------------------------------------------------- tensors, randomness, optimisation
 
     def to_tensor(self, array: np.ndarray) -> torch.Tensor:
-        """The one numpy -> tensor crossing: shares memory on the CPU, copies to the GPU."""
-        return torch.from_numpy(array).to(self.device)
+        """The one numpy -> tensor crossing: shares memory on the CPU, copies to the GPU.
+
+        Always row-major: a matmul over a column-major array (gymnasium's CartPoleVectorEnv returns its state
+        transposed) rounds differently from one over the row-major copy a checkpoint gives back, so a resumed
+        run would drift from an uninterrupted one. ``ascontiguousarray`` copies only such arrays.
+        """
+        return torch.from_numpy(np.ascontiguousarray(array)).to(self.device)
 
     def obs(self, obs: np.ndarray) -> torch.Tensor:
         """Observations as the model sees them: float32 (normalised when ``obs_norm``), images still uint8.

@@ -11,6 +11,9 @@ from ding_lite.config.keys import Key
 from ding_lite.config.rules import in_unit_interval, one_of, positive
 from ding_lite.rl_utils.exploration import EPS_TYPES, get_epsilon_greedy_fn
 
+DEMO_REFUSAL = ("be left out: it belongs to DI-engine's demonstration-data generation (collect_demo_data), which "
+                "ding_lite does not have")
+
 
 class EpsilonGreedy:
     config: ClassVar[dict] = dict(
@@ -21,6 +24,8 @@ class EpsilonGreedy:
                 start=Key(0.95, "epsilon at envstep 0", in_unit_interval),
                 end=Key(0.1, "final epsilon", in_unit_interval),
                 decay=Key(10000, "env steps scale of the decay", positive),
+                collect=Key(None, "DI-engine's epsilon for demonstration-data generation (collect_demo_data): not "
+                            "in ding_lite", lambda v: None if v is None else DEMO_REFUSAL),
             ),
         ),
     )

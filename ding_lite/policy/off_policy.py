@@ -20,11 +20,10 @@ from ding_lite.data.prioritized import PrioritizedReplayBuffer
 from ding_lite.data.replay_buffer import ReplayBuffer
 from ding_lite.model.common.encoder import obs_dims
 from ding_lite.policy.base import Policy
+from ding_lite.policy.epsilon_greedy import DEMO_REFUSAL
 
-SQIL_REFUSAL = ("be left out: it names the expert of DI-engine's SQIL entry (serial_pipeline_sqil), whose "
-                "demonstration part ding_lite does not have; without it the file trains plain soft Q-learning")
-DEMO_REFUSAL = ("be left out: it belongs to DI-engine's demonstration-data generation (collect_demo_data), which "
-                "ding_lite does not have")
+SQIL_REFUSAL = ("be left out: it names the trained model of DI-engine's SQIL or demonstration-data entries "
+                "(serial_pipeline_sqil, collect_demo_data), which ding_lite does not have")
 BUFFER_TYPES = ("advanced", "naive", "deque")
 """DI-engine's replay buffer types for the serial pipeline (its AdvancedReplayBuffer, NaiveReplayBuffer, DequeBuffer)."""
 
@@ -45,7 +44,7 @@ class OffPolicy(Policy):
         collect=dict(
             n_sample=Key(8, "transitions per collect, over all collector envs (rounded up to a multiple)", positive),
             unroll_len=Key(1, "transitions are single steps here", one_of(1)),
-            model_path=Key(None, "the expert of DI-engine's SQIL entry (serial_pipeline_sqil): not in ding_lite",
+            model_path=Key(None, "the model DI-engine's SQIL or data-generation entry loads: those entries are not in ding_lite",
                            lambda v: None if v is None else SQIL_REFUSAL),
             **{key: Key(None, "DI-engine's demonstration-data generation (collect_demo_data): not in ding_lite",
                         lambda v: None if v is None else DEMO_REFUSAL)

@@ -75,7 +75,7 @@ def test_sac_discrete_is_discrete_sac():
 
 def test_sqil_and_demonstration_keys_are_one_sentence_each():
     with pytest.raises(ConfigError, match=r"^config key 'policy.collect.model_path' must be left out: it names the "
-                                          r"expert of DI-engine's SQIL entry \(serial_pipeline_sqil\)"):
+                                          r"trained model of DI-engine's SQIL or demonstration-data entries"):
         _compiled("dqn", {"policy": {"collect": {"model_path": "expert.pth.tar"}}})
     sql = get_policy_class("sql")(_compiled("sql", {"policy": {"collect": {"model_path": "e.pth.tar"}}})["policy"], 0)
     assert sql.console_notes == [("policy.collect.model_path 'e.pth.tar' names the expert of DI-engine's SQIL, whose "

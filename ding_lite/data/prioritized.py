@@ -52,8 +52,8 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         self._min.update(slots, value)
 
     def sample_numbers(self, batch_size: int, generator: torch.Generator) -> np.ndarray | None:
-        """Stratified by priority; with ``max_use`` (``draws``) a transition drawn that often leaves the trees, and
-        None comes back when fewer than a batch remain (DI-engine's advanced buffer)."""
+        """Stratified by priority; with ``max_use`` (``draws``) each draw is counted (:meth:`sample` then takes the
+        transitions drawn that often out of the trees) and None comes back when fewer than a batch remain."""
         n = len(self)
         if n == 0:
             raise ValueError("cannot sample from an empty replay buffer")
@@ -70,9 +70,6 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         numbers = oldest + (slots - oldest) % self.capacity
         if uses is not None:
             np.add.at(uses, slots, 1)
-            gone = slots[self.draws.exhausted(numbers, self.capacity)]
-            self._sum.update(gone, 0.0)
-            self._min.update(gone, np.inf)
         return numbers
 
     def sample(self, batch_size: int, nstep: int, gamma: float, generator: torch.Generator,
@@ -88,6 +85,10 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         batch["weight"] = torch.from_numpy(((n * prob) ** -beta / max_weight).astype(np.float32))
         batch["numbers"] = torch.from_numpy(numbers)
         self.sample_count += 1
+        if self.draws is not None and self.draws.uses is not None:  # weighted as drawn, then out (DI-engine)
+            gone = numbers[self.draws.exhausted(numbers, self.capacity)] % self.capacity
+            self._sum.update(gone, 0.0)
+            self._min.update(gone, np.inf)
         return batch
 
     def update_priorities(self, numbers: np.ndarray, errors: np.ndarray) -> None:

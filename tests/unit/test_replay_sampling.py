@@ -67,9 +67,11 @@ def test_max_use_drops_a_transition_after_that_many_draws_and_a_push_reuses_its_
 def test_prioritized_max_use_takes_exhausted_transitions_out_of_the_trees() -> None:
     buf = filled(4, 4, "advanced", max_use=1, cls=PrioritizedReplayBuffer)
     gen = torch.Generator().manual_seed(0)
-    first = buf.sample_numbers(2, gen)
+    batch = buf.sample(2, 1, 0.99, gen)
+    first = batch["numbers"].numpy()
+    assert np.isfinite(batch["weight"].numpy()).all()  # weighted as drawn, then taken out
     buf.update_priorities(first, np.array([5.0, 5.0]))  # an exhausted transition's priority stays zero
     assert buf._sum[first % 4].tolist() == [0.0, 0.0]
-    second = buf.sample_numbers(2, gen)
+    second = buf.sample(2, 1, 0.99, gen)["numbers"].numpy()
     assert not set(first.tolist()) & set(second.tolist())
-    assert buf.sample_numbers(1, gen) is None
+    assert buf.sample(1, 1, 0.99, gen) is None

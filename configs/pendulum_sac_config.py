@@ -44,7 +44,7 @@ pendulum_sac_config = dict(
         ),
         collect=dict(n_sample=8),
         eval=dict(evaluator=dict(eval_freq=1000, )),
-        other=dict(replay_buffer=dict(
+        other=dict(replay_buffer=dict(type='uniform',
             replay_buffer_size=50000,
         ), ),
     ),

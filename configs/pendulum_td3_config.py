@@ -45,7 +45,7 @@ pendulum_td3_config = dict(
         ),
         collect=dict(n_sample=8, noise_sigma=0.1),
         eval=dict(evaluator=dict(eval_freq=1000, )),
-        other=dict(replay_buffer=dict(
+        other=dict(replay_buffer=dict(type='uniform',
             replay_buffer_size=50000,
         ), ),
     ),

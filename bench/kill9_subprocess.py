@@ -31,9 +31,17 @@ def alive(pid: int) -> bool:
     """Whether ``pid`` is a live process (not gone, not a zombie)."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ")[-1][0] != "Z"
+            return stat.read().split(") ")[-1][0] not in "ZX"
     except OSError:
         return False
+
+
+def left_behind(pids: list[int], grace: float = 10.0) -> list[int]:
+    """The workers still alive ``grace`` seconds after the kill (a killed process needs a moment to be gone)."""
+    deadline = time.monotonic() + grace
+    while (left := [pid for pid in pids if alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
 
 
 def worker_pids(run_dir: Path) -> list[int]:
@@ -60,7 +68,7 @@ def trial(work: Path, k: int, delay: float, horizon: int, reference: Path) -> st
     else:
         os.kill(cli.proc.pid, signal.SIGKILL)
     code, _ = cli.finish()
-    left = [pid for pid in workers if alive(pid)]
+    left = left_behind(workers)
     newest = newest_in_run(work / EXP)
     at = newest.name.split("_")[1].split(".")[0] if newest else "none"
     args = ["--resume", "latest"] if newest else []
@@ -90,11 +98,13 @@ def main() -> None:
           f"{span:.1f} s of training after its first evaluation; kills drawn uniformly in that span", flush=True)
     rng = random.Random(args.seed)
     results = []
-    for k in range(args.trials):
-        delay = rng.uniform(0.0, span)
+    k = 0
+    while sum("not counted" not in r for r in results) < args.trials and k < 3 * args.trials:
+        delay = rng.uniform(0.0, 0.8 * span)  # a run restarted here may be faster than the reference was
         result = trial(root / f"trial_{k:02d}", k, delay, args.horizon, root / "reference" / EXP)
         results.append(result)
         print(f"trial {k:2d}  kill at +{delay:5.2f} s  {result}", flush=True)
+        k += 1
     counted = [r for r in results if "not counted" not in r]
     print(f"\n{sum('bit-identical yes' in r for r in counted)} of {len(counted)} killed runs resumed bit-identical "
           f"to the uninterrupted run ({len(results) - len(counted)} finished before their kill)")

@@ -46,17 +46,23 @@ def load_runs() -> list[dict]:
 
 
 def plan(envs: list[str]) -> list[dict]:
-    """Random baselines first, then seeds 0-2 of every row env by env, then the remaining seeds."""
+    """Random baselines first, then seeds 0-2 of every row env by env, then the remaining seeds. Within an env and
+    seed, the algorithms SB3 also has come first with the frameworks side by side (ding_lite, SB3, DI-engine), so a
+    run cut short still compares like with like."""
     rows = [r for r in all_rows() if r.env in envs]
+    shared = {(r.algo, r.env) for r in rows if r.framework == "sb3"}
+
+    def order(row) -> tuple:
+        return ((row.algo, row.env) not in shared, row.algo, FRAMEWORKS.index(row.framework))
+
     jobs = [{"framework": "random", "env": env, "seed": 0} for env in envs]
     for first_pass in (True, False):
         for env in envs:
-            seeds = range(ENVS[env][1])
-            for seed in seeds:
+            for seed in range(ENVS[env][1]):
                 if (seed < 3) != first_pass:
                     continue
                 jobs += [{"framework": r.framework, "algo": r.algo, "env": env, "seed": seed}
-                         for r in rows if r.env == env]
+                         for r in sorted((r for r in rows if r.env == env), key=order)]
     return jobs
 
 
@@ -67,6 +73,8 @@ def run(args: argparse.Namespace) -> None:
         done = {job_key(r): r["status"] for r in load_runs()}
         status = done.get(job_key(job))
         if status == "ok" or (status and not args.retry_failed):
+            continue
+        if args.framework and job["framework"] not in (*args.framework, "random"):
             continue
         if job["framework"] == "di-engine" and not Path(os.environ.get("DIE_PYTHON", "/work/die-venv/bin/python")).exists():
             continue
@@ -141,7 +149,9 @@ def report() -> None:
         "DI-engine 0.5.3 runs its own dizoo file unchanged except `exp_name` and `stop_value` (out of reach), in "
         "its own venv and on its own gym 0.25 env: its CartPole is CartPole-v0 (episodes end at 200 steps, not "
         "500), so its CartPole row is not comparable in value. ding_lite rows use the shipped config for the env, "
-        "or the algorithm's shipped CartPole/Pendulum config with only the env swapped in (no tuning)."),
+        "or the algorithm's shipped CartPole/Pendulum config with only the env swapped in (no tuning): its "
+        "CartPole-v1 rows are the CartPole-v0 configs (tuned to reach 200 fast, not to hold 500), its "
+        "LunarLanderContinuous and HalfCheetah rows the Pendulum and Hopper configs."),
         "",
         ("**Machine:** 2 CPU cores shared by seven engineers' work; jobs ran under `nice -n 19`, so wall figures are "
         "pessimistic and vary with the load (each job's load average is in runs.jsonl); env steps and returns are "
@@ -185,6 +195,9 @@ def report() -> None:
                 why = failed.get(job_key(job), {}).get("error") or "not run: the background run had not reached it"
                 absent.setdefault((job["framework"], job["algo"], why), []).append(str(job["seed"]))
         missing += [f"{env} {fw} {algo}, seeds {', '.join(seeds)}: {why}" for (fw, algo, why), seeds in absent.items()]
+    notes = OUT / "notes.md"  # hand-written: what happened to the runs (the page is regenerated, the notes kept)
+    if notes.exists():
+        lines += [notes.read_text().strip(), ""]
     lines += ["## Missing runs", ""]
     lines += [f"- {m}" for m in missing] if missing else ["None."]
     PAGE.write_text("\n".join(lines) + "\n")
@@ -195,6 +208,7 @@ def main() -> None:
     parser.add_argument("command", choices=["run", "report"])
     parser.add_argument("--env", nargs="*", help="only these envs")
     parser.add_argument("--skip-env", nargs="*", help="not these envs")
+    parser.add_argument("--framework", nargs="*", choices=FRAMEWORKS, help="only these frameworks' runs")
     parser.add_argument("--retry-failed", action="store_true")
     args = parser.parse_args()
     run(args) if args.command == "run" else report()

@@ -21,6 +21,8 @@ cartpole_a2c_config = dict(
             action_shape=2,
             action_space='discrete',
             encoder_hidden_size_list=[128, 128, 64],
+            actor_head_hidden_size=128,
+            critic_head_hidden_size=128,
         ),
         learn=dict(
             batch_size=40,

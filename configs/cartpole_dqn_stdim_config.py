@@ -42,7 +42,7 @@ cartpole_dqn_stdim_config = dict(
                 end=0.1,
                 decay=10000,
             ),
-            replay_buffer=dict(
+            replay_buffer=dict(type='uniform', 
                 replay_buffer_size=20000,
                 replay_buffer_start_size=0,  # training starts at max(batch_size, this) transitions
             ),

@@ -17,6 +17,9 @@ cartpole_pg_config = dict(
         model=dict(
             obs_shape=4,
             action_shape=2,
+            encoder_hidden_size_list=[64, 64, 128],
+            actor_head_hidden_size=128,
+            critic_head_hidden_size=128,
         ),
         learn=dict(
             batch_size=64,

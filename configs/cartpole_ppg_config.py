@@ -20,6 +20,7 @@ cartpole_ppg_config = dict(
             encoder_hidden_size_list=[64, 64, 128],
             critic_head_hidden_size=128,
             actor_head_hidden_size=128,
+            actor_head_layer_num=1,
         ),
         learn=dict(
             update_per_collect=5,

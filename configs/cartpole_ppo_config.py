@@ -12,6 +12,7 @@ cartpole_ppo_config = dict(
     policy=dict(
         cuda=False,
         action_space='discrete',
+        recompute_adv=False,  # tuned without DI-engine's per-epoch advantages and return normalisation
         model=dict(
             obs_shape=4,
             action_shape=2,
@@ -27,6 +28,7 @@ cartpole_ppo_config = dict(
             value_weight=0.5,
             entropy_weight=0.0,
             clip_ratio=0.2,
+            value_norm=False,
             learner=dict(hook=dict(load_ckpt_before_run='', save_ckpt_after_iter=200)),
             resume_training=False,
         ),

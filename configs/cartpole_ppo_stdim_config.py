@@ -32,6 +32,7 @@ cartpole_ppo_stdim_config = dict(
             value_weight=0.5,
             entropy_weight=0.0,
             clip_ratio=0.2,
+            value_norm=False,
             learner=dict(hook=dict(load_ckpt_before_run='', save_ckpt_after_iter=200)),
             resume_training=False,
         ),

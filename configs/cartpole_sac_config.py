@@ -39,7 +39,7 @@ cartpole_sac_config = dict(
         eval=dict(evaluator=dict(eval_freq=100, )),
         other=dict(
             eps=dict(type='exp', start=0.95, end=0.1, decay=5000),
-            replay_buffer=dict(
+            replay_buffer=dict(type='uniform', 
                 replay_buffer_size=20000,
             ),
         ),

@@ -34,7 +34,7 @@ cartpole_sql_config = dict(
         eval=dict(evaluator=dict(eval_freq=50, )),
         other=dict(
             eps=dict(type='exp', start=0.95, end=0.1, decay=10000),
-            replay_buffer=dict(
+            replay_buffer=dict(type='uniform', 
                 replay_buffer_size=20000,
             ),
         ),

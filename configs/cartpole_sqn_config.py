@@ -34,7 +34,7 @@ cartpole_sqn_config = dict(
         eval=dict(evaluator=dict(eval_freq=50, )),
         other=dict(
             eps=dict(type='exp', start=1.0, end=0.8, decay=2000),
-            replay_buffer=dict(
+            replay_buffer=dict(type='uniform', 
                 replay_buffer_size=10000,
             ),
         ),

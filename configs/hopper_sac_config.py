@@ -39,7 +39,7 @@ hopper_sac_config = dict(
         ),
         collect=dict(n_sample=1, ),
         eval=dict(evaluator=dict(eval_freq=5000, )),
-        other=dict(replay_buffer=dict(
+        other=dict(replay_buffer=dict(type='uniform', 
             replay_buffer_size=1000000,
         ), ),
     ),

@@ -38,6 +38,8 @@ lunarlander_ppo_config = dict(
             share_encoder=False,
             actor_head_layer_num=0,
             critic_head_layer_num=0,
+            actor_head_hidden_size=128,
+            critic_head_hidden_size=128,
             activation=nn.Tanh(),
         ),
         learn=dict(

@@ -20,6 +20,7 @@ pendulum_ppo_config = dict(
         cuda=False,
         action_space='continuous',
         obs_norm=True,
+        recompute_adv=False,  # tuned without DI-engine's per-epoch advantages and return normalisation
         model=dict(
             obs_shape=3,
             action_shape=1,
@@ -40,6 +41,7 @@ pendulum_ppo_config = dict(
             clip_ratio=0.2,
             grad_clip_value=0.5,
             action_bound='clip',
+            value_norm=False,
             learner=dict(hook=dict(save_ckpt_after_iter=3200)),
         ),
         collect=dict(

@@ -3,16 +3,19 @@ from easydict import EasyDict
 # SAC on Pendulum-v1 (1 torque in [-2, 2]; the policy acts in [-1, 1] and env.act_scale scales it), tuned for
 # few env steps and little wall time. Differences from DI-engine's dizoo file (which also runs unchanged):
 # one update per env step (update_per_collect=8 for 8 new transitions) instead of 1 per 10, 8 envs and an
-# evaluation every 200 updates (DI-engine: 10 envs, every 100 updates, i.e. every 1,000 env steps).
-# Measured (seeds 0-4, 2 shared cores): -250 reached 5/5, median 3,792 env steps, 14 s launch->exit.
+# evaluation of 50 episodes every 1,000 updates (DI-engine: 5 episodes on 10 envs every 100 updates, i.e. every
+# 1,000 env steps). A Pendulum return is heavy-tailed (a start the policy cannot swing up costs ~-1,500), so a
+# 5-episode evaluation "solved" at 3,392 env steps with a policy whose 50 fresh episodes average -361.7 +- 349.4;
+# judged on 50 episodes the run stops at 3,992 and its best checkpoint averages -206.9 +- 205.3 over 50 fresh ones
+# (bench/solve_holds.py, seed 0).
 pendulum_sac_config = dict(
     exp_name='pendulum_sac',
     env=dict(
         env_id='Pendulum-v1',
         collector_env_num=8,
-        evaluator_env_num=5,
+        evaluator_env_num=10,
         act_scale=True,
-        n_evaluator_episode=5,
+        n_evaluator_episode=50,
         stop_value=-250,
     ),
     policy=dict(
@@ -40,8 +43,8 @@ pendulum_sac_config = dict(
             learner=dict(hook=dict(save_ckpt_after_iter=2000)),
         ),
         collect=dict(n_sample=8),
-        eval=dict(evaluator=dict(eval_freq=200, )),
-        other=dict(replay_buffer=dict(
+        eval=dict(evaluator=dict(eval_freq=1000, )),
+        other=dict(replay_buffer=dict(type='uniform',
             replay_buffer_size=50000,
         ), ),
     ),

@@ -42,7 +42,7 @@ pong_dqn_config = dict(
                 end=0.05,
                 decay=250000,
             ),
-            replay_buffer=dict(
+            replay_buffer=dict(type='uniform', 
                 replay_buffer_size=100000,  # uint8 frames, next_obs not stored twice
             ),
         ),

@@ -36,7 +36,7 @@ def play(policy: Any, env_id: str, episodes: int, seed: int, gif: str | None,
 
     from ding_lite.envs.make import make_env, silence_env_warnings
     from ding_lite.pipeline.videos import video_fps
-    from ding_lite.utils.video import VideoFile
+    from ding_lite.utils.video import VideoFile, write_gif
 
     silence_env_warnings()
     kwargs: dict[str, Any] = {"render_mode": "rgb_array"} if gif or video else {}
@@ -65,13 +65,6 @@ def play(policy: Any, env_id: str, episodes: int, seed: int, gif: str | None,
     if gif:
         write_gif(frames, gif)
     return returns
-
-
-def write_gif(frames: list, path: str) -> None:
-    from PIL import Image
-
-    images = [Image.fromarray(f).resize((f.shape[1] // 2, f.shape[0] // 2)) for f in frames]
-    images[0].save(path, save_all=True, append_images=images[1:], duration=40, loop=0)
 
 
 def main(argv: list[str] | None = None) -> int:

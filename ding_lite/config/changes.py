@@ -13,10 +13,11 @@ from ding_lite.config.save import OBJECT_MARK
 
 
 def with_new_keys(saved: dict, defaults: dict) -> dict:
-    """``saved`` plus the keys a newer ding_lite added since it was written, at their defaults.
+    """``saved`` plus the keys a newer ding_lite added since it was written, at the value it trained under.
 
-    A key is only ever added with a default that keeps the old behaviour, so a checkpoint written
-    before it existed did train under that default: its absence is not a config change.
+    A key is added with a default that keeps the old behaviour; when that default later changes (PPO's
+    ``value_norm`` took DI-engine's), its declaration's ``absent`` keeps the old one for such checkpoints,
+    and ``defaults`` here is ``keys.defaults(tree, absent=True)``: a missing key is not a config change.
     """
     out = dict(saved)
     for key, value in defaults.items():

@@ -27,6 +27,8 @@ leaves are :class:`Key` and whose dicts are sections::
   (DI-engine reads it nowhere either: accepted, listed once on the console when set), ``LITE`` (ding_lite only).
 - ``note``: said once on the console when a config sets the key to anything but its default (an accepted
   DI-engine key whose effect here is worth a sentence).
+- ``absent``: only when a key's default changed after checkpoints were written without it: the value those
+  checkpoints trained under (a resume reads a missing key as this, not as the new default).
 
 A policy class's ``config`` is such a dict, merged along its class chain: a subclass gives a **plain value**
 to change an inherited key's default (``learn=dict(actor_update_freq=2)``) and a ``Key`` to declare a new key
@@ -37,7 +39,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
-from dataclasses import KW_ONLY, dataclass, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import Any
 
 Rule = Callable[[Any], "str | None"]
@@ -45,6 +47,7 @@ Rule = Callable[[Any], "str | None"]
 WARNED, SILENT, SHAPES = "warned", "silent", "refused"
 RESUME_CLASSES = (WARNED, SILENT, SHAPES)
 SAME, IGNORED, LITE = "same", "ignored", "ding_lite only"
+_SAME_AS_DEFAULT = object()
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Key:
     di: str | Differs = SAME
     types: tuple[type, ...] | None = None
     note: str = ""
+    absent: Any = field(default=_SAME_AS_DEFAULT, repr=False)
 
     def __post_init__(self) -> None:
         if self.resume not in RESUME_CLASSES:
@@ -115,10 +119,13 @@ def iter_keys(tree: Tree, prefix: str = "") -> Iterator[tuple[str, Key]]:
             yield from iter_keys(value, f"{prefix}{name}.")
 
 
-def defaults(tree: Tree) -> dict:
-    """The plain config of every default (a fresh copy)."""
-    return {name: copy.deepcopy(value.default) if isinstance(value, Key) else defaults(value)
-            for name, value in tree.items()}
+def defaults(tree: Tree, absent: bool = False) -> dict:
+    """The plain config of every default (a fresh copy); ``absent``: what a checkpoint lacking a key trained under."""
+    def leaf(decl: Key) -> Any:
+        value = decl.absent if absent and decl.absent is not _SAME_AS_DEFAULT else decl.default
+        return copy.deepcopy(value)
+
+    return {name: leaf(value) if isinstance(value, Key) else defaults(value, absent) for name, value in tree.items()}
 
 
 def find(tree: Tree, dotted: str) -> Key | Tree | None:

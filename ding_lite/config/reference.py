@@ -77,6 +77,6 @@ def relied_on_differing_defaults(user: dict, keys: Tree) -> list[str]:
         for part in path.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         if node is None:
-            notes.append(f"{path} is not set: ding_lite's default is {decl.default!r}, DI-engine's "
-                         f"{decl.di.di_default!r} ({decl.di.why}).")
+            notes.append(f"{path} is not set: ding_lite's default is {decl.default!r}, DI-engine's is "
+                         f"{decl.di.di_default!r} ({decl.di.why}); set it to choose.")
     return notes

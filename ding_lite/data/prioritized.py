@@ -51,21 +51,33 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         self._sum.update(slots, value)
         self._min.update(slots, value)
 
-    def sample_numbers(self, batch_size: int, generator: torch.Generator) -> np.ndarray:
+    def sample_numbers(self, batch_size: int, generator: torch.Generator) -> np.ndarray | None:
+        """Stratified by priority; with ``max_use`` (``draws``) each draw is counted (:meth:`sample` then takes the
+        transitions drawn that often out of the trees) and None comes back when fewer than a batch remain."""
         n = len(self)
         if n == 0:
             raise ValueError("cannot sample from an empty replay buffer")
+        uses = None if self.draws is None else self.draws.uses
+        if uses is not None:
+            self.draws.sync(self)
+        if uses is not None and int((uses[:n] < self.draws.max_use).sum()) < batch_size:
+            return None
         total_mass = self._sum.sum()
         u = torch.rand(batch_size, dtype=torch.float64, generator=generator).numpy()
         mass = np.minimum((np.arange(batch_size) + u) * (total_mass / batch_size), np.nextafter(total_mass, 0))
         slots = np.minimum(self._sum.prefix_sum_index(mass), n - 1)
         oldest = self.total - n
-        return oldest + (slots - oldest) % self.capacity
+        numbers = oldest + (slots - oldest) % self.capacity
+        if uses is not None:
+            np.add.at(uses, slots, 1)
+        return numbers
 
     def sample(self, batch_size: int, nstep: int, gamma: float, generator: torch.Generator,
-               ignore_done: bool = False) -> dict[str, torch.Tensor]:
+               ignore_done: bool = False) -> dict[str, torch.Tensor] | None:
         """:meth:`ReplayBuffer.sample` plus ``weight`` (IS weights) and ``numbers`` (for the priority update)."""
         numbers = self.sample_numbers(batch_size, generator)
+        if numbers is None:
+            return None
         batch = self.batch(numbers, nstep, gamma, ignore_done)
         n, total_mass, beta = len(self), self._sum.sum(), self.beta
         prob = self._sum[numbers % self.capacity] / total_mass
@@ -73,6 +85,10 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         batch["weight"] = torch.from_numpy(((n * prob) ** -beta / max_weight).astype(np.float32))
         batch["numbers"] = torch.from_numpy(numbers)
         self.sample_count += 1
+        if self.draws is not None and self.draws.uses is not None:  # weighted as drawn, then out (DI-engine)
+            gone = numbers[self.draws.exhausted(numbers, self.capacity)] % self.capacity
+            self._sum.update(gone, 0.0)
+            self._min.update(gone, np.inf)
         return batch
 
     def update_priorities(self, numbers: np.ndarray, errors: np.ndarray) -> None:
@@ -80,6 +96,8 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         numbers = np.asarray(numbers, dtype=np.int64)
         priority = np.abs(np.asarray(errors, dtype=np.float64)) + PRIORITY_EPS
         held = numbers >= self.total - len(self)
+        if self.draws is not None:  # a transition drawn max_use times stays out of the trees
+            held &= ~self.draws.exhausted(numbers, self.capacity)
         if not held.all():
             numbers, priority = numbers[held], priority[held]
         if not len(numbers):
@@ -135,5 +153,5 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         leaves[numbers % self.capacity] = values
         self._sum.load_state_dict({**self._sum.state_dict(), "values": leaves})
         held = np.full(self.capacity, np.inf)
-        held[numbers % self.capacity] = values
+        held[numbers % self.capacity] = np.where(values > 0, values, np.inf)  # 0: drawn max_use times
         self._min.load_state_dict({**self._min.state_dict(), "values": held})

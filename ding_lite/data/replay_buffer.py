@@ -1,26 +1,21 @@
 """Uniform replay buffer in preallocated numpy arrays, with n-step windows and a safe side file.
 
-Storage layout. The collector hands over time-major ``[T, N, ...]`` rollouts from the same ``N``
-envs every time, and the buffer stores them row by row, so the transition pushed as number ``g``
-(counting every transition ever pushed) lives in slot ``g % capacity`` and the *next step of the
-same env* is number ``g + N``. n-step windows are therefore gathered at sample time by striding
-``N`` forward, and the buffer never holds half-built targets that a checkpoint would have to carry.
-
-Episode boundaries: every transition stores ``terminated`` / ``truncated`` and its ``next_obs`` (the
-true final observation where an episode ended). Windows stop after the first step that ends an
-episode, and stop early where the newest data runs out. When a pushed rollout does not continue the
-previous one (its first observation differs from the stored ``next_obs`` of an env whose episode
-had not ended, e.g. after a resume whose envs could not be restored), the older transition is
-marked ``truncated`` so no window ever joins two unrelated streams; it bootstraps from its own
-``next_obs``, which is a real observation of that stream.
-
+Storage layout. The collector hands over time-major ``[T, N, ...]`` rollouts from the same ``N`` envs every time, and
+the buffer stores them row by row, so the transition pushed as number ``g`` (counting every transition ever pushed)
+lives in slot ``g % capacity`` and the *next step of the same env* is number ``g + N``. n-step windows are therefore
+gathered at sample time by striding ``N`` forward, and the buffer never holds half-built targets that a checkpoint
+would have to carry. Episode boundaries: every transition stores ``terminated`` / ``truncated`` and its ``next_obs``
+(the true final observation where an episode ended). Windows stop after the first step that ends an episode, and stop
+early where the newest data runs out. When a pushed rollout does not continue the previous one (its first observation
+differs from the stored ``next_obs`` of an env whose episode had not ended, e.g. after a resume whose envs could not
+be restored), the older transition is marked ``truncated`` so no window ever joins two unrelated streams; it
+bootstraps from its own ``next_obs``, which is a real observation of that stream.
 Checkpoints: :meth:`save_segments` writes only what was pushed since the previous save
 (:mod:`ding_lite.data.buffer_segments`); :meth:`save` / :meth:`load` keep the whole filled part in one side file
-(formats 1 and 2, which older checkpoints have), loaded memory-mapped and copied into the preallocated arrays.
-
-Image observations (``[C, H, W]`` uint8 frame stacks, C > 1) keep ``obs`` and ``next_obs`` in a
-:class:`~ding_lite.data.frame_storage.FrameStorage` instead of two arrays: each frame once, the same sampled
-values, side-file format :data:`~ding_lite.data.frame_storage.FRAMES_FORMAT` (format-1 files still load).
+(formats 1 and 2, which older checkpoints have), loaded memory-mapped and copied into the preallocated arrays. Image
+observations (``[C, H, W]`` uint8 stacks, C > 1) keep ``obs``/``next_obs`` in a :class:`FrameStorage` (each frame
+once, the same sampled values; side-file format ``FRAMES_FORMAT``, format-1 files still load). How a minibatch is
+drawn beyond independent uniform draws (DI-engine's buffer types, ``max_use``): ``draws``.
 """
 from __future__ import annotations
 
@@ -29,6 +24,7 @@ import torch
 
 from ding_lite.data.buffer_segments import SegmentLog, load_segments, load_side_file, save_segments
 from ding_lite.data.frame_storage import FRAMES_FORMAT, FrameStorage, shares_frames
+from ding_lite.data.sampling import Draws
 from ding_lite.utils.checkpoint_io import CheckpointError, save_checkpoint
 
 FIELDS = ("obs", "next_obs", "action", "reward", "terminated", "truncated")
@@ -69,6 +65,7 @@ class ReplayBuffer:
         self.stride = 0  # envs per rollout row (N), fixed by the first push
         self.load_shift = 0  # how far the last load moved transition numbers down (see plan_load)
         self.segment_log = SegmentLog()  # what incremental saves have written (see buffer_segments)
+        self.draws: Draws | None = None  # DI-engine's buffer types and max_use (None: independent uniform draws)
 
     def __len__(self) -> int:
         return min(self.total, self.capacity)
@@ -140,8 +137,10 @@ class ReplayBuffer:
 
     # ----------------------------------------------------------------- sampling
 
-    def sample_numbers(self, batch_size: int, generator: torch.Generator) -> np.ndarray:
-        """Uniformly drawn transition numbers (global push order) from what the buffer holds."""
+    def sample_numbers(self, batch_size: int, generator: torch.Generator) -> np.ndarray | None:
+        """Uniform transition numbers (push order) from what is held; ``draws``' rule (None: too few left) if set."""
+        if self.draws is not None:
+            return self.draws.numbers(self, batch_size, generator)
         n = len(self)
         if n == 0:
             raise ValueError("cannot sample from an empty replay buffer")
@@ -170,13 +169,15 @@ class ReplayBuffer:
         }
 
     def sample(self, batch_size: int, nstep: int, gamma: float, generator: torch.Generator,
-               ignore_done: bool = False) -> dict[str, torch.Tensor]:
-        """A uniform minibatch with n-step returns: obs, action, returns, discount, bootstrap_obs.
+               ignore_done: bool = False) -> dict[str, torch.Tensor] | None:
+        """A uniform minibatch with n-step returns: obs, action, returns, discount, bootstrap_obs (None: see
+        :meth:`sample_numbers`).
 
         ``nstep=1`` takes a shortcut with the same result as :func:`ding_lite.rl_utils.nstep_return`
         (a window of one step: its reward, and gamma unless it terminated), at a third of the cost.
         """
-        return self.batch(self.sample_numbers(batch_size, generator), nstep, gamma, ignore_done)
+        numbers = self.sample_numbers(batch_size, generator)
+        return None if numbers is None else self.batch(numbers, nstep, gamma, ignore_done)
 
     def batch(self, numbers: np.ndarray, nstep: int, gamma: float, ignore_done: bool = False) -> dict[str, torch.Tensor]:
         """The minibatch of the transitions ``numbers`` (global push order), as :meth:`sample` describes."""

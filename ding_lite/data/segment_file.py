@@ -21,6 +21,7 @@ bit flipped on disk inside an array is not detected.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Sequence
@@ -39,6 +40,13 @@ def _aligned(n: int) -> int:
     return -(-n // _ALIGN) * _ALIGN
 
 
+def _write_all(f: io.RawIOBase, data: bytes | memoryview) -> None:
+    """A raw write may take fewer bytes than given (Linux: at most ~2 GiB per call)."""
+    view = memoryview(data).cast("B")
+    while view:
+        view = view[f.write(view):]
+
+
 def write_segment(path: str, arrays: dict[str, Sequence[np.ndarray]], meta: dict) -> int:
     """Write ``arrays`` (each given as pieces joined along axis 0, e.g. the two sides of a ring) and fsync.
 
@@ -55,17 +63,15 @@ def write_segment(path: str, arrays: dict[str, Sequence[np.ndarray]], meta: dict
     start = _aligned(len(MAGIC) + 8 + len(header))
     size = start + offset + len(TRAILER)
 
-    with open(path, "wb") as f:
-        f.write(MAGIC + len(header).to_bytes(8, "little") + header)
-        f.write(b"\0" * (start - f.tell()))
+    # Unbuffered sequential writes, no seeks: half the time of a buffered, seeking writer for 1 MB.
+    with open(path, "wb", buffering=0) as f:
+        _write_all(f, MAGIC + len(header).to_bytes(8, "little") + header + b"\0" * (start - len(MAGIC) - 8 - len(header)))
         for record in records:
-            f.seek(start + record["offset"])
             for piece in arrays[record["name"]]:
                 if piece.nbytes:  # raw bytes of a contiguous view: no copy
-                    f.write(np.ascontiguousarray(piece).reshape(-1).view(np.uint8).data)
-        f.seek(start + offset)
-        f.write(TRAILER)
-        f.flush()
+                    _write_all(f, np.ascontiguousarray(piece).reshape(-1).view(np.uint8).data)
+            _write_all(f, b"\0" * (start + _aligned(f.tell() - start) - f.tell()))
+        _write_all(f, TRAILER)
         os.fsync(f.fileno())
     return size
 

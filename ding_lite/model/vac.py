@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ding_lite.config.keys import LITE, SHAPES, Key, all_resume, differs
+from ding_lite.config.keys import LITE, SHAPES, Key, all_resume
 from ding_lite.config.rules import non_negative, one_of, positive
 from ding_lite.model.common.encoder import build_encoder
 from ding_lite.model.common.keys import action_shape, obs_shape, widths
@@ -32,12 +32,9 @@ KEYS = all_resume(dict(
     action_shape=action_shape(2),
     action_space=Key("discrete", "'discrete' (categorical head) or 'continuous' (Gaussian head)",
                      one_of("discrete", "continuous")),
-    encoder_hidden_size_list=Key([64, 64, 128], "encoder widths; the last is the feature size", widths,
-                                 di=differs([128, 128, 64], "ding_lite's VAC default before DI-engine's was adopted")),
-    actor_head_hidden_size=Key(128, "hidden width of the actor head", positive,
-                               di=differs(64, "ding_lite's VAC default before DI-engine's was adopted")),
-    critic_head_hidden_size=Key(128, "hidden width of the critic head", positive,
-                                di=differs(64, "ding_lite's VAC default before DI-engine's was adopted")),
+    encoder_hidden_size_list=Key([128, 128, 64], "encoder widths; the last is the feature size", widths),
+    actor_head_hidden_size=Key(64, "hidden width of the actor head", positive),
+    critic_head_hidden_size=Key(64, "hidden width of the critic head", positive),
     share_encoder=Key(True, "one encoder for actor and critic"),
     sigma_type=Key("independent", "continuous only: 'independent' (state-free log-std) or 'conditioned'"),
     init_log_std=Key(0.0, "continuous only: initial log standard deviation", di=LITE),

@@ -112,6 +112,6 @@ class RunLock:
         self._fd = None
 
     def __del__(self) -> None:
-        fd = getattr(self, "_fd", None)
-        if fd is not None:
-            os.close(fd)
+        """A pipeline built and dropped without running (a library user) leaves no lock behind."""
+        if getattr(self, "_fd", None) is not None:
+            self.release()

@@ -35,7 +35,7 @@ from ding_lite.pipeline.side_state import SideState
 from ding_lite.pipeline.start import start_checkpoint
 from ding_lite.pipeline.state import RunState
 from ding_lite.pipeline.train_args import set_batch, set_horizons, show_restore
-from ding_lite.pipeline.tree import compile_run_config, ignored_note, pipeline_keys, policy_type
+from ding_lite.pipeline.tree import compile_run_config, console_notes, pipeline_keys, policy_type
 from ding_lite.pipeline.videos import plan_videos
 from ding_lite.pipeline.writable import check_new_run
 from ding_lite.policy.registry import get_policy_class
@@ -45,6 +45,7 @@ from ding_lite.utils.tensorboard import ScalarWriter, truncate_events
 from ding_lite.worker import collector as collector_mod
 from ding_lite.worker import evaluator as evaluator_mod
 from ding_lite.worker import learner as learner_mod
+from ding_lite.worker.collect_print import CollectPrintHook
 from ding_lite.worker.hooks import (
     CycleMeanHook,
     Hook,
@@ -78,8 +79,9 @@ class SerialPipeline(RunState, RunLogs):
         learn = cfg["policy"]["learn"]
         self.ckpt_path, self.checkpoint, passed_over = start_checkpoint(resume, cfg, self.base_dir, policy_cls.name)
         self.resuming = bool(self.checkpoint) and learn["resume_training"]
-        self.warnings: list[str] = [text for text in (env_note, ignored_note(cfg, policy_cls), passed_over) if text]
-        self.videos, video_note = plan_videos(cfg["env"], self.base_dir)
+        self.warnings: list[str] = [text for text in (env_note, passed_over) if text]
+        self.warnings += console_notes(main_config, create_config, cfg, policy_cls)
+        self.videos, video_note = plan_videos(cfg["env"], cfg["policy"]["eval"]["evaluator"]["render"], self.base_dir)
         self.warnings += [video_note] if video_note else []
         if self.resuming:
             self._reconcile_with_checkpoint(cfg, overrides, seed)
@@ -130,6 +132,8 @@ class SerialPipeline(RunState, RunLogs):
             self.lock = RunLock(self.run_dir)
             self.lock.acquire()
         (self.run_dir / CKPT_DIR).mkdir(exist_ok=True)
+        if self.videos is not None and self.videos.directory is None:  # render without replay_path
+            self.videos.directory = self.run_dir / "videos"
         config_file = self.run_dir / "total_config.py"
         if self.resuming and config_file.exists():
             config_file = self.run_dir / f"total_config_resume_iter{self.checkpoint['train_iter']}.py"
@@ -162,6 +166,8 @@ class SerialPipeline(RunState, RunLogs):
         hooks.register("after_iter", CycleMeanHook(self._report))
         self.guard = FiniteGuard(self.policy, ctx)
         self.guard.register(hooks)
+        self.collect_print = CollectPrintHook(pol["collect"]["collector"]["collect_print_freq"], self.log.write)
+        hooks.register("after_collect", self.collect_print)
         for position, hook, priority, freq in self._user_hooks:
             hooks.register(position, hook, priority, freq)
 
@@ -227,6 +233,7 @@ class SerialPipeline(RunState, RunLogs):
         try:
             self.hooks.call("before_run", self.ctx)
             self.ctx.train_iter, self.ctx.envstep = self.learner.train_iter, self.collector.envstep
+            self.collect_print.start(self.learner.train_iter, self.collector.episode_count)
             self.progress = Progress(self.cfg, self.collector.envstep, self.log.write, console)
             try:
                 self._loop()

@@ -13,10 +13,11 @@ from typing import Any
 
 from ding_lite.config.changes import classify_changes, with_new_keys
 from ding_lite.config.errors import ConfigError
+from ding_lite.config.keys import defaults
 from ding_lite.config.save import checkpoint_config
 from ding_lite.pipeline.layout import BEST_CKPT, CKPT_DIR
 from ding_lite.pipeline.side_state import SideState, check_side_files
-from ding_lite.pipeline.tree import HORIZON_KEYS, pipeline_defaults, pipeline_keys
+from ding_lite.pipeline.tree import HORIZON_KEYS, pipeline_keys
 from ding_lite.utils.checkpoint_io import CheckpointError, iteration_of, prune_checkpoints, save_checkpoint
 from ding_lite.utils.rng import get_rng_state, set_rng_state
 from ding_lite.worker.hooks import Hook, RunContext, SaveCkptAfterRunHook, SaveCkptEverySecondsHook, SaveCkptHook
@@ -65,7 +66,7 @@ class RunState:
         for key in HORIZON_KEYS:
             if overrides[key] is None and cfg[key] is None:
                 cfg[key] = saved.get(key)
-        saved = with_new_keys(saved, checkpoint_config(pipeline_defaults(self.policy_cls)))
+        saved = with_new_keys(saved, checkpoint_config(defaults(pipeline_keys(self.policy_cls), absent=True)))
         refused, warned = classify_changes(saved, checkpoint_config(cfg), pipeline_keys(self.policy_cls))
         if refused:
             raise CheckpointError(

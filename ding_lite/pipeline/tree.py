@@ -1,9 +1,10 @@
 """The config tree of a serial run: the pipeline's own keys, with every component's declarations mounted."""
 from __future__ import annotations
 
-from ding_lite.config.compile import compile_config, get_path
+from ding_lite.config.compile import compile_config, get_path, lift_create_config
 from ding_lite.config.errors import ConfigError
 from ding_lite.config.keys import IGNORED, LITE, SILENT, Key, defaults, iter_keys, mount
+from ding_lite.config.reference import relied_on_differing_defaults
 from ding_lite.config.rules import all_of, of_type, positive
 from ding_lite.envs import managers as env_manager
 from ding_lite.worker import collector as collector_mod
@@ -88,10 +89,15 @@ def ignored_note(cfg: dict, policy_cls: type) -> str | None:
             "reads them nowhere either.")
 
 
-def key_notes(cfg: dict, policy_cls: type) -> list[str]:
-    """The ``note`` of every key this config sets to anything but its default, for the console (once each)."""
-    return [f"{path}={get_path(cfg, path)!r}: {decl.note}." for path, decl in iter_keys(pipeline_keys(policy_cls))
-            if decl.note and get_path(cfg, path) != decl.default]
+def console_notes(main: dict, create: dict, cfg: dict, policy_cls: type) -> list[str]:
+    """What the console says once about the config's keys: those set that neither framework reads, each declared
+    ``note`` of a key set to anything but its default, and each DI-engine default the config relies on where
+    ding_lite's differs."""
+    keys = pipeline_keys(policy_cls)
+    notes = [note for note in [ignored_note(cfg, policy_cls)] if note]
+    notes += [f"{path}={get_path(cfg, path)!r}: {decl.note}." for path, decl in iter_keys(keys)
+              if decl.note and get_path(cfg, path) != decl.default]
+    return notes + relied_on_differing_defaults(lift_create_config(main, create), keys)
 
 
 def every_policy_keys() -> dict[str, dict]:

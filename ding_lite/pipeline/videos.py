@@ -66,17 +66,28 @@ def video_dir(path: str | Path, base_dir: Path, culprit: str) -> Path:
     return directory
 
 
-def plan_videos(env_cfg: dict, base_dir: Path) -> tuple[EvalVideos | None, str]:
-    """The recorder of a run (None: no videos) and the sentence that says why none, when asked for."""
-    replay_path = env_cfg.get("replay_path")
-    if not replay_path:
+def plan_videos(env_cfg: dict, render: dict, base_dir: Path) -> tuple[EvalVideos | None, str]:
+    """The recorder of a run (None: no videos) and the console sentence: why none, when asked for, or where
+    ``render``'s videos go (DI-engine puts them in TensorBoard).
+
+    ``render`` is ``policy.eval.evaluator.render`` (DI-engine's ``render_freq`` and ``mode``).
+    """
+    replay_path, render_freq = env_cfg.get("replay_path"), render["render_freq"]
+    if not replay_path and render_freq <= 0:
         return None, ""
-    directory = video_dir(replay_path, base_dir, "config key 'env.replay_path'")
+    culprit = "config key 'env.replay_path'" if replay_path else "config key 'policy.eval.evaluator.render'"
+    directory = video_dir(replay_path, base_dir, culprit) if replay_path else None
+    if directory is None:
+        require_video(culprit)
     manager = env_cfg["manager"]["type"]
     if manager in NO_RENDER_MANAGERS:
-        return None, (f"env.replay_path is set but no video is recorded: the '{manager}' env manager cannot render "
-                      "its envs (use env.manager.type 'auto').")
+        return None, (f"{culprit.removeprefix('config key ')} asks for videos but none is recorded: the '{manager}' "
+                      "env manager cannot render its envs (use env.manager.type 'auto').")
     fps, why = _probe(env_cfg)
     if why:
-        return None, f"env.replay_path is set but no video is recorded: {env_cfg['env_id']} cannot render here ({why})."
-    return EvalVideos(directory, fps), ""
+        return None, (f"{culprit.removeprefix('config key ')} asks for videos but none is recorded: "
+                      f"{env_cfg['env_id']} cannot render here ({why}).")
+    note = "" if render_freq <= 0 else (
+        f"policy.eval.evaluator.render.render_freq={render_freq}: DI-engine shows these videos in TensorBoard; "
+        f"ding_lite writes them as mp4 files under {directory or 'EXP/videos'} (and the first of each to W&B).")
+    return EvalVideos(directory, fps, every=bool(replay_path), render_freq=render_freq, mode=render["mode"]), note

@@ -51,14 +51,11 @@ class ActorCriticOff(OffPolicy):
         ),
         collect=dict(
             n_sample=1,
-            env_num=Key(None, "DI-engine's copy of env.collector_env_num, which decides (as in DI-engine)"),
         ),
-        eval=dict(env_num=Key(None, "DI-engine's copy of env.evaluator_env_num, which decides (as in DI-engine)")),
         command=Key({}, "DI-engine's command-mode section: nothing to configure (must be empty)",
                     lambda v: None if not v else "be empty: DI-engine's command mode is not in ding_lite"),
         other=dict(replay_buffer=dict(
             replay_buffer_size=100000,
-            max_use=Key(None, "evict a transition after this many samples; not done here (said once)"),
         )),
     )
     discrete = False
@@ -72,10 +69,6 @@ class ActorCriticOff(OffPolicy):
         self.action_shape = cfg["model"]["action_shape"]
         self.register_counter("collect_envstep")  # env steps acted on in collect mode (== collector envstep)
         self.register_counter("learn_count")  # gradient updates made (drives the delayed actor)
-        max_use = cfg["other"]["replay_buffer"]["max_use"]
-        if max_use is not None:
-            self.notes.append(f"policy.other.replay_buffer.max_use={max_use}: ding_lite's buffer evicts by age "
-                              "only (FIFO), never after a number of samples.")
 
     def build_model(self) -> torch.nn.Module:
         """Built twice (online, then target), so the initial weights follow the seed."""
@@ -139,6 +132,8 @@ class ActorCriticOff(OffPolicy):
         for _ in range(learn["update_per_collect"]):
             batch = buffer.sample(learn["batch_size"], self.cfg["nstep"], learn["discount_factor"],
                                   self.learn_generator, learn["ignore_done"])
+            if batch is None:  # max_use left fewer than a batch: this collect's updates end (as DI-engine's)
+                return
             yield batch if self.device.type == "cpu" else {k: v.to(self.device) for k, v in batch.items()}
 
     def critic_step(self, q1: torch.Tensor, q2: torch.Tensor | None, target: torch.Tensor,

@@ -40,6 +40,16 @@ Check = Callable[[dict], "tuple[str, str] | None"]
 completing "config key 'x' must ...")."""
 
 
+def _env_nums_agree(cfg: dict) -> tuple[str, str] | None:
+    """DI-engine's files repeat the env counts under policy.collect/eval.env_num; the env's count decides there."""
+    for section, env_key in (("collect", "collector_env_num"), ("eval", "evaluator_env_num")):
+        copy, real = cfg["policy"][section]["env_num"], cfg["env"][env_key]
+        if copy is not None and copy != real:
+            return (f"policy.{section}.env_num", (f"equal env.{env_key} ({real}) or be left out, got {copy}: DI-engine "
+                    f"steps env.{env_key} envs and its policies of this type never read this copy"))
+    return None
+
+
 class Policy:
     """``config`` holds this class's key declarations (``ding_lite.config.keys``), merged along the class
     chain by ``declared_keys()``; ``checks`` are its rules over several keys, also merged along the chain.
@@ -54,10 +64,12 @@ class Policy:
         import_names=Key([], "create_config: modules to import so the policy type registers; only DI-engine's own "
                          "(ding.*) may be named and nothing is imported (ding_lite's registry holds its policies)",
                          _ding_modules_only),
+        collect=dict(env_num=Key(None, "a copy of env.collector_env_num (None: the env's); must agree with it")),
+        eval=dict(env_num=Key(None, "a copy of env.evaluator_env_num (None: the env's); must agree with it")),
         multi_gpu=Key(False, "DI-engine's DDP learner: not in ding_lite (must be False)",
                       lambda v: None if not v else MULTI_GPU_REFUSAL),
     )
-    checks: ClassVar[tuple[Check, ...]] = ()
+    checks: ClassVar[tuple[Check, ...]] = (_env_nums_agree,)
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         self.cfg = cfg
@@ -121,8 +133,13 @@ class Policy:
     # ----------------------------------------------------------------- tensors, randomness, optimisation
 
     def to_tensor(self, array: np.ndarray) -> torch.Tensor:
-        """The one numpy -> tensor crossing: shares memory on the CPU, copies to the GPU."""
-        return torch.from_numpy(array).to(self.device)
+        """The one numpy -> tensor crossing: shares memory on the CPU, copies to the GPU.
+
+        Always row-major: a matmul over a column-major array (gymnasium's CartPoleVectorEnv returns its state
+        transposed) rounds differently from one over the row-major copy a checkpoint gives back, so a resumed
+        run would drift from an uninterrupted one. ``ascontiguousarray`` copies only such arrays.
+        """
+        return torch.from_numpy(np.ascontiguousarray(array)).to(self.device)
 
     def obs(self, obs: np.ndarray) -> torch.Tensor:
         """Observations as the model sees them: float32 (normalised when ``obs_norm``), images still uint8.

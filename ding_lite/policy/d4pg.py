@@ -24,11 +24,13 @@ class D4PGPolicy(DDPGPolicy):
     name = "d4pg"
     config: ClassVar[dict] = dict(
         type="d4pg",
-        discount_factor=Key(None, "DI-engine's D4PG reads learn.discount_factor only; this copy is read by neither",
+        discount_factor=Key(None, "D4PG reads gamma from learn.discount_factor only (as DI-engine's); this copy is read "
+                            "by neither",
                             of_type(int, float), di=IGNORED),
         priority=True,
         priority_IS_weight=True,
         nstep=3,
+        other=dict(replay_buffer=dict(replay_buffer_size=1000000)),
         model=dict(
             v_min=Key(-10.0, "smallest return of the critic's support", of_type(int, float)),
             v_max=Key(10.0, "largest return of the critic's support", of_type(int, float)),
@@ -48,9 +50,6 @@ class D4PGPolicy(DDPGPolicy):
 
             raise ConfigError(f"config key 'policy.model.v_min' is {cfg['model']['v_min']}, which must be below "
                               f"policy.model.v_max ({cfg['model']['v_max']}).")
-        if cfg["discount_factor"] is not None:
-            self.notes.append(f"policy.discount_factor={cfg['discount_factor']} is ignored: D4PG reads gamma from "
-                              f"policy.learn.discount_factor ({cfg['learn']['discount_factor']}), as DI-engine's does.")
 
     def build_model(self) -> torch.nn.Module:
         return DistributionalQAC(**{k: v for k, v in self.cfg["model"].items() if k != "critic_head_type"})

@@ -14,23 +14,24 @@ import numpy as np
 import torch
 
 from ding_lite.config import ConfigError
-from ding_lite.config.keys import IGNORED, LITE, Key
-from ding_lite.config.rules import in_unit_interval, non_negative, one_of, positive
+from ding_lite.config.keys import LITE, Key
+from ding_lite.config.rules import all_of, in_unit_interval, non_negative, of_type, one_of, positive
 from ding_lite.data.prioritized import PrioritizedReplayBuffer
 from ding_lite.data.replay_buffer import ReplayBuffer
+from ding_lite.data.sampling import KINDS, Draws
 from ding_lite.model.common.encoder import obs_dims
 from ding_lite.policy.base import Policy
 from ding_lite.policy.epsilon_greedy import DEMO_REFUSAL
 
 SQIL_REFUSAL = ("be left out: it names the trained model of DI-engine's SQIL or demonstration-data entries "
                 "(serial_pipeline_sqil, collect_demo_data), which ding_lite does not have")
-BUFFER_TYPES = ("advanced", "naive", "deque")
-"""DI-engine's replay buffer types for the serial pipeline (its AdvancedReplayBuffer, NaiveReplayBuffer, DequeBuffer)."""
 
 
 class OffPolicy(Policy):
     config: ClassVar[dict] = dict(
-        on_policy=Key(False, "learns from a replay buffer of past data", one_of(False)),
+        on_policy=Key(False, "learns from a replay buffer of past data",
+                      lambda v: None if v is False else "be False: this policy type learns from a replay buffer of past "
+                      "data, as DI-engine's does"),
         priority=Key(False, "prioritized replay: sample by |TD error|, priorities updated by every update"),
         priority_IS_weight=Key(False, "weight each sample's loss by its importance-sampling weight (needs priority)"),
         discount_factor=Key(0.97, "gamma", in_unit_interval),
@@ -62,10 +63,14 @@ class OffPolicy(Policy):
                 beta=Key(0.4, "priority only: importance-sampling exponent at the start, annealed to 1",
                          in_unit_interval),
                 anneal_step=Key(100000, "priority only: samples over which beta reaches 1", non_negative),
-                type=Key("advanced", "create_config: DI-engine's buffer class; ding_lite's own buffer serves every "
-                         "type (uniform, or prioritized with policy.priority), said once in the log",
-                         one_of(*BUFFER_TYPES)),
-                import_names=Key([], "create_config: modules DI-engine imports for the buffer type", di=IGNORED),
+                type=Key("advanced", "create_config: how a minibatch is drawn, as DI-engine's buffer classes do: "
+                         "'advanced' stratified over the slots, 'naive'/'deque' uniform without replacement in a "
+                         "batch; 'uniform' (ding_lite's own) independent uniform draws; with policy.priority, "
+                         "stratified by priority", one_of(*KINDS)),
+                max_use=Key(None, "a transition sampled this many times leaves the buffer; a collect's updates stop "
+                            "when fewer than a batch remain", all_of(of_type(int), positive)),
+                import_names=Key([], "create_config: modules DI-engine imports for the buffer type (ding_lite's "
+                                 "buffer serves every type without an import)"),
             ),
         ),
     )
@@ -76,11 +81,15 @@ class OffPolicy(Policy):
         if cfg["priority_IS_weight"] and not cfg["priority"]:
             raise ConfigError("config key 'policy.priority_IS_weight' is True, but importance-sampling weights "
                               "need prioritized replay: set policy.priority=True too.")
-        if buffer_cfg["import_names"] or buffer_cfg["type"] != "advanced":
-            self.notes.append(f"create_config replay_buffer type '{buffer_cfg['type']}' names DI-engine's buffer; "
-                              f"ding_lite uses its own {'prioritized' if cfg['priority'] else 'uniform'} replay buffer "
-                              "with the same meaning.")
+        if buffer_cfg["type"] == "naive" and cfg["priority"]:
+            raise ConfigError("create_config replay_buffer type 'naive' cannot serve policy.priority=True: DI-engine's "
+                              "naive buffer has no priorities (its updates are dropped); use type 'advanced'.")
         self.replay_buffer = self.make_replay_buffer()
+        if buffer_cfg["type"] != "uniform" or buffer_cfg["max_use"] is not None:
+            draws = Draws(buffer_cfg["type"], buffer_cfg["replay_buffer_size"], buffer_cfg["max_use"])
+            self.replay_buffer.draws = draws
+            if draws.uses is not None:  # use counts are run state: in every checkpoint with the buffer's
+                self.register("replay_draws", draws)
         self.train_start = max(cfg["learn"]["batch_size"], buffer_cfg["replay_buffer_start_size"],
                                cfg["random_collect_size"])
         if buffer_cfg["replay_buffer_size"] < self.train_start:
@@ -129,4 +138,6 @@ class OffPolicy(Policy):
         for _ in range(learn["update_per_collect"]):
             batch = buffer.sample(learn["batch_size"], self.cfg["nstep"], self.cfg["discount_factor"],
                                   self.learn_generator, learn["ignore_done"])
+            if batch is None:  # max_use left fewer than a batch: this collect's updates end (as DI-engine's)
+                return
             yield batch if self.device.type == "cpu" else {k: v.to(self.device) for k, v in batch.items()}

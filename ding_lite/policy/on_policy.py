@@ -34,7 +34,9 @@ class OnPolicy(Policy):
     """Acts by sampling the actor's distribution; learns from what its current policy collected."""
 
     config: ClassVar[dict] = dict(
-        on_policy=Key(True, "learns only from data its current policy collected", one_of(True)),
+        on_policy=Key(True, "learns only from data its current policy collected",
+                      lambda v: None if v is True else "be True: this policy type learns from what its current policy "
+                      "collected, as DI-engine's does (PPO's replay variant is policy.type 'ppo_offpolicy')"),
         action_space=Key("discrete", "'discrete' or 'continuous'; must match model.action_space",
                          one_of("discrete", "continuous"), resume=SHAPES),
         model=VAC_KEYS,
@@ -108,11 +110,15 @@ class OnPolicy(Policy):
 
     @torch.no_grad()
     def eval_forward(self, obs: np.ndarray) -> np.ndarray:
-        """The most likely action (``deterministic_eval=False``, a DI-engine key, samples instead)."""
+        """The most likely action (the Gaussian's mean); with ``deterministic_eval=False`` (PG's DI-engine key) a
+        sample of the action distribution instead, discrete or continuous, as DI-engine's PG does."""
         out = self.model.actor(self.obs(obs))
+        sample = not self.cfg.get("deterministic_eval", True)
         if self.continuous:
-            return self._clip_to_bounds(self.numpy(out[0]))
-        if not self.cfg.get("deterministic_eval", True):
+            mean, log_std = out
+            action = sample_gaussian(mean, log_std, self.collect_generator) if sample else mean
+            return self._clip_to_bounds(self.numpy(action))
+        if sample:
             return self.numpy(sample_categorical(torch.log_softmax(out, -1), self.collect_generator))
         return self.numpy(out.argmax(-1))
 

@@ -26,6 +26,15 @@ from ding_lite.rl_utils import discounted_returns
 BASELINES = ("none", "mean", "value")
 
 
+def _ignore_done_needs_value(cfg: dict) -> tuple[str, str] | None:
+    learn = cfg["policy"]["learn"]
+    if learn["ignore_done"] and learn["baseline"] != "value":
+        return ("policy.learn.ignore_done", (f"be False with learn.baseline '{learn['baseline']}': a termination can "
+                "only bootstrap from a learned V(s) (baseline 'value'); DI-engine's PG raises NotImplementedError for "
+                "ignore_done"))
+    return None
+
+
 class PGPolicy(OnPolicy):
     name = "pg"
     config: ClassVar[dict] = dict(
@@ -36,7 +45,8 @@ class PGPolicy(OnPolicy):
             learning_rate=0.001,
             entropy_weight=Key(0.01, "weight of the entropy bonus", non_negative),
             grad_norm=Key(5.0, "max global gradient norm (0 disables clipping)", non_negative),
-            ignore_done=Key(False, "treat terminations like time limits (needs baseline 'value')"),
+            ignore_done=Key(False, "treat terminations like time limits: bootstrap them from V(final observation) "
+                            "(needs baseline 'value'; DI-engine's PG raises NotImplementedError for it)"),
             baseline=Key("none", "'none', 'mean' (batch mean return) or 'value' (learned V(s))", one_of(*BASELINES),
                          di=LITE),
             value_weight=Key(0.5, "weight of the value regression loss (baseline 'value' only)", non_negative,
@@ -54,6 +64,7 @@ class PGPolicy(OnPolicy):
                                                "name 'episode' themselves)"))),
         ),
     )
+    checks = (_ignore_done_needs_value,)
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         self.use_value = cfg["learn"]["baseline"] == "value"

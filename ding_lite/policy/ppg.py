@@ -61,7 +61,10 @@ class PPGOffPolicy(OnPolicy):
     name = "ppg_offpolicy"
     config: ClassVar[dict] = dict(
         type="ppg_offpolicy",
-        on_policy=Key(False, "the two buffers hold one collect, reused by several draws", one_of(False)),
+        on_policy=Key(False, "the two buffers hold one collect, reused by several draws",
+                      lambda v: None if v is False else "be False: ppg_offpolicy draws from its two buffers, as "
+                      "DI-engine's does"),
+        model=dict(actor_head_layer_num=2),  # DI-engine's PPG model
         learn=dict(
             update_per_collect=Key(5, "train_iters (policy-phase steps) per collect", positive),
             batch_size=64,

@@ -1,8 +1,7 @@
 """PPO (clipped surrogate, GAE, value loss, entropy bonus) for discrete and continuous actions.
 
-DI-engine's PPO keys are here with its meaning; each defaults to what ding_lite did before it existed (so
-shipped configs keep their numbers), which for ``recompute_adv`` and ``learn.value_norm`` is not DI-engine's
-default (True): a DI-engine file that relies on those defaults without naming them trains differently here.
+DI-engine's PPO keys are here with its meaning and its defaults (``recompute_adv`` and ``learn.value_norm``
+True); the shipped configs name the values they were tuned with.
 """
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.keys import IGNORED, LITE, SHAPES, Key, differs
+from ding_lite.config.keys import IGNORED, LITE, SHAPES, Key
 from ding_lite.config.rules import in_unit_interval, non_negative, one_of, positive
 from ding_lite.policy.on_policy import OnPolicy
 from ding_lite.rl_utils import normalize_advantages, ppo_policy_loss, ppo_value_loss
@@ -43,9 +42,8 @@ class PPOPolicy(OnPolicy):
                      "per collect after it, so a collect and its training use the same statistics", resume=SHAPES,
                      di=LITE),
         obs_norm_clip=Key(10.0, "normalised observations are clipped to +-this", positive, di=LITE),
-        recompute_adv=Key(False, "before every epoch, recompute values and GAE with the critic being trained",
-                          di=differs(True, "ding_lite's PPO before the key existed; a DI-engine file that leaves it "
-                                     "out trains differently (said once)")),
+        recompute_adv=Key(True, "before every epoch, recompute values and GAE with the critic being trained",
+                          absent=False),
         learn=dict(
             value_weight=Key(0.5, "weight of the value loss in the total loss", non_negative),
             entropy_weight=Key(0.0, "weight of the entropy bonus", non_negative),
@@ -55,11 +53,9 @@ class PPOPolicy(OnPolicy):
             grad_clip_value=Key(0.5, "max global gradient norm (0 disables clipping)", non_negative),
             action_bound=Key("clip", "continuous only: 'clip' actions to the env bounds when stepping",
                              one_of("clip")),
-            value_norm=Key(False, "the critic learns returns divided by a running std of the returns (updated every "
+            value_norm=Key(True, "the critic learns returns divided by a running std of the returns (updated every "
                            "epoch, kept in the checkpoint); GAE runs on values scaled back by that std",
-                           resume=SHAPES,
-                           di=differs(True, "ding_lite's PPO before the key existed; a DI-engine file that leaves it "
-                                      "out trains differently (said once)")),
+                           resume=SHAPES, absent=False),
             lr_scheduler=Key(None, "dict(epoch_num, min_lr_lambda): the k-th collect trains at learning_rate * "
                              "max(1 - k * (1 - min_lr_lambda) / epoch_num, min_lr_lambda)", _lr_scheduler,
                              resume=SHAPES),

@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.keys import IGNORED, LITE, Key
-from ding_lite.config.rules import one_of, positive
+from ding_lite.config.keys import IGNORED, LITE, Key, differs
+from ding_lite.config.rules import positive
 from ding_lite.policy.ppo import PPOPolicy
 
 
@@ -62,7 +62,9 @@ class PPOOffPolicy(PPOPolicy):
     name = "ppo_offpolicy"
     config: ClassVar[dict] = dict(
         type="ppo_offpolicy",
-        on_policy=Key(False, "trains on past collects too", one_of(False)),
+        on_policy=Key(False, "trains on past collects too",
+                      lambda v: None if v is False else "be False: ppo_offpolicy trains on past collects from its FIFO, "
+                      "as DI-engine's does (on-policy PPO is policy.type 'ppo')"),
         obs_norm=Key(False, "must stay False: the FIFO keeps observations normalised with the statistics of their "
                      "own collect", lambda v: None if not v else
                      "be False: the FIFO keeps observations normalised with the statistics of their own collect",
@@ -77,7 +79,9 @@ class PPOOffPolicy(PPOPolicy):
             value_clip=True,
             adv_norm=False,
             value_norm=Key(False, "return normalisation is on-policy PPO's here",
-                           lambda v: None if not v else "be False: return normalisation is on-policy PPO's here"),
+                           lambda v: None if not v else "be False: return normalisation is on-policy PPO's here",
+                           di=differs(True, "ding_lite's off-policy PPO learns raw returns (no return "
+                                      "normalisation)")),
             lr_scheduler=Key(None, "the rate schedule is on-policy PPO's here",
                              lambda v: None if v is None else "be None: the rate schedule is on-policy PPO's here"),
             nstep=Key(None, "in DI-engine's LunarLander file; its off-policy PPO reads policy.nstep (and only with "

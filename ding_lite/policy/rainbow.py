@@ -19,7 +19,9 @@ class RainbowPolicy(C51Policy):
         nstep=3,
         discount_factor=0.99,
         model=dict(dueling=True),  # value and advantage streams over the distribution
-        learn=dict(iqn=Key(None, "a key of DI-engine's Atari Rainbow files that its Rainbow policy never reads",
+        learn=dict(update_per_collect=1, batch_size=32,
+                   iqn=Key(None, "a key of DI-engine's Atari Rainbow files that its Rainbow policy never reads",
                            di=IGNORED)),
+        other=dict(eps=dict(start=0.05, end=0.05, decay=100000), replay_buffer=dict(replay_buffer_size=100000)),
     )
 

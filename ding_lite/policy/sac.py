@@ -49,6 +49,7 @@ class SACPolicy(ActorCriticOff):
     config: ClassVar[dict] = dict(
         type="sac",
         random_collect_size=10000,
+        other=dict(replay_buffer=dict(replay_buffer_size=1000000)),
         transition_with_policy_data=Key(True, "DI-engine internal flag: transitions here need nothing from the policy",
                                         di=IGNORED),
         model=dict(action_space=Key("reparameterization", "the squashed Gaussian actor",

@@ -99,3 +99,11 @@ def count_frames(path: str | Path) -> int:
 
     with av.open(str(path)) as container:
         return sum(1 for _ in container.decode(video=0))
+
+
+def write_gif(frames: list[np.ndarray], path: str) -> None:
+    """An animated GIF at half size (``serial_eval --gif``; pillow, which matplotlib already brings)."""
+    from PIL import Image
+
+    images = [Image.fromarray(f).resize((f.shape[1] // 2, f.shape[0] // 2)) for f in frames]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=40, loop=0)

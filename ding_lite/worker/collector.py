@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ding_lite.config.keys import SILENT, Key
+from ding_lite.config.rules import non_negative
 from ding_lite.worker.hooks import HookRegistry, RunContext
 
 Report = Callable[[str, dict[str, float]], None]
@@ -14,8 +15,9 @@ Report = Callable[[str, dict[str, float]], None]
 
 KEYS = dict(
     type=Key("sample", "'sample': n_sample transitions per collect ('episode': whole episodes, PG)"),
-    collect_print_freq=Key(100, "DI-engine's collector console cadence (train iters); ding_lite shows the collector's "
-                           "figures every learn.learner.hook.log_show_after_iter instead", resume=SILENT),
+    collect_print_freq=Key(100, "a collector line (episodes and mean return since the last one) in train.log every N "
+                           "train iterations (DI-engine also writes its collector curves at this cadence; ding_lite "
+                           "every collect)", non_negative, resume=SILENT),
     get_train_sample=Key(False, "DI-engine's episode collector: hand the policy's training samples rather than raw "
                          "episodes; ding_lite's episode collector always hands whole episodes to process_rollout, "
                          "which makes the samples (either value)"),

@@ -18,16 +18,32 @@ from ding_lite.utils.video import VideoFile
 class EvalVideos:
     """One mp4 per evaluation episode: ``DIR/iteration_{train_iter}_envstep_{envstep}_episode_{k}.mp4``.
 
-    ``k`` counts episodes in the order they end, the order the evaluator reports their returns in.
+    ``k`` counts episodes in the order they end, the order the evaluator reports their returns in. Which
+    evaluations: every one (``every``: DI-engine's ``env.replay_path``), else those due by DI-engine's
+    ``policy.eval.evaluator.render`` rule (``render_freq`` train_iter or envstep since the last recorded one).
+    ``directory`` None: the pipeline names it when the run dir exists.
     """
 
-    def __init__(self, directory: str | Path, fps: float) -> None:
-        self.directory = Path(directory)
+    def __init__(self, directory: str | Path | None, fps: float, every: bool = True, render_freq: int = -1,
+                 mode: str = "train_iter") -> None:
+        self.directory = Path(directory) if directory is not None else None
         self.fps = fps
+        self.every, self.render_freq, self.mode = every, render_freq, mode
+        self.last_render_iter = -1
+        """DI-engine's ``_last_render_iter``: part of the evaluator's saved state."""
         self.written: list[Path] = []
         """The files of the newest evaluation."""
         self._stem = ""
         self._files: dict[int, VideoFile] = {}
+
+    def due(self, train_iter: int, envstep: int) -> bool:
+        """Whether this evaluation is recorded (DI-engine's ``_should_render``, or every one)."""
+        self.written = []
+        at = envstep if self.mode == "envstep" else train_iter
+        if self.render_freq > 0 and at - self.last_render_iter >= self.render_freq:
+            self.last_render_iter = at
+            return True
+        return self.every
 
     def begin(self, train_iter: int, envstep: int) -> None:
         self._stem = f"iteration_{train_iter}_envstep_{envstep}"

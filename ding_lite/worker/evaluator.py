@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ding_lite.config.keys import SILENT, Key
-from ding_lite.config.rules import positive
+from ding_lite.config.rules import of_type, one_of, positive
 from ding_lite.worker.hooks import HookRegistry, RunContext
 
 if TYPE_CHECKING:
@@ -20,6 +20,13 @@ EVAL_SEED_OFFSET = 100_000
 
 KEYS = dict(
     eval_freq=Key(1000, "evaluate every N train iterations (and once before training)", positive, resume=SILENT),
+    render=dict(  # DI-engine's evaluator videos, by its rule: due when N train_iter/envstep have passed
+        render_freq=Key(-1, "record an evaluation's episodes every N train_iter or envstep (mode) as mp4 files "
+                            "(DI-engine: TensorBoard videos); -1: only env.replay_path's", of_type(int),
+                        resume=SILENT),
+        mode=Key("train_iter", "what render_freq counts: 'train_iter' or 'envstep'", one_of("train_iter", "envstep"),
+                 resume=SILENT),
+    ),
 )
 """``policy.eval.evaluator``."""
 
@@ -55,6 +62,8 @@ class InteractionSerialEvaluator:
         returns: list[float] = []
         lengths: list[int] = []
         videos = self.videos
+        if videos is not None and not videos.due(self.ctx.train_iter, self.ctx.envstep):
+            videos = None
         if videos is not None:
             videos.begin(self.ctx.train_iter, self.ctx.envstep)
         while active.any():
@@ -102,6 +111,7 @@ class InteractionSerialEvaluator:
             "last_eval_iter": self.last_eval_iter,
             "last_return": self.last_return,
             "eval_count": self.eval_count,
+            "last_render_iter": self.videos.last_render_iter if self.videos is not None else -1,
             "env": self.env.state_dict(),
         }
 
@@ -110,6 +120,8 @@ class InteractionSerialEvaluator:
         self.last_eval_iter = int(state["last_eval_iter"])
         self.last_return = state["last_return"]
         self.eval_count = int(state["eval_count"])
+        if self.videos is not None:
+            self.videos.last_render_iter = int(state.get("last_render_iter", -1))  # absent before render existed
         if env_restorable:
             self.env.load_state_dict(state["env"])
         elif self.eval_count:

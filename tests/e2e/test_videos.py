@@ -99,7 +99,7 @@ def test_each_env_family_records_a_video_as_long_as_its_episode(family, tmp_path
     result = train_one_iter(tmp_path, config, env)
     assert result.returncode == 0, result.stderr
     if family == "mujoco" and not mujoco_renders(env):  # no OpenGL backend here: the run says so and trains
-        assert "no video is recorded: Hopper-v5 cannot render here" in result.stderr
+        assert "env.replay_path asks for videos but none is recorded: Hopper-v5 cannot render here" in result.stderr
         return
     lengths = eval_lengths(tmp_path / "run")
     videos = sorted((tmp_path / "videos").glob("iteration_*_episode_1.mp4"))
@@ -114,7 +114,7 @@ def test_mujoco_without_an_opengl_backend_is_one_sentence_and_trains(tmp_path):
     config = write_config(tmp_path, FAMILIES["mujoco"] + ONE_EPISODE)
     result = train_one_iter(tmp_path, config, env)
     assert result.returncode == 0, result.stderr
-    warning = [line for line in result.stderr.splitlines() if "no video is recorded" in line]
+    warning = [line for line in result.stderr.splitlines() if "but none is recorded" in line]
     assert len(warning) == 1 and "set MUJOCO_GL=egl (or MUJOCO_GL=osmesa)" in warning[0], result.stderr
     assert list((tmp_path / "run" / "ckpt").glob("iteration_*.pth.tar")) and not (tmp_path / "videos").exists()
 
@@ -131,3 +131,20 @@ def test_the_missing_video_extra_is_one_sentence_before_anything_is_written(tmp_
         "error: config key 'env.replay_path' records evaluation videos, which needs the video extra "
         "(PyAV is not installed): pip install -e \".[video]\"")]
     assert sorted(os.listdir(tmp_path)) == ["hide", "run_config.py"]
+
+
+def test_di_engines_render_key_records_the_evaluations_its_rule_makes_due(tmp_path):
+    config = write_config(tmp_path, CARTPOLE + "main_config.policy.eval.evaluator.eval_freq = 10\n"
+                          "main_config.policy.eval.evaluator.render = dict(render_freq=20, mode='train_iter')\n",
+                          replay_path=None)
+    result = train_one_iter(tmp_path, config, cli_env())
+    assert result.returncode == 0, result.stderr
+    result = run_cli(ONPOLICY, "-c", str(config), "--resume", "latest", "--max-train-iter", "50", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "policy.eval.evaluator.render.render_freq=20" in line]
+    assert len(notes) == 1 and "DI-engine shows these videos in TensorBoard" in notes[0], result.stderr
+    evals = [step for step, _ in read_scalars(tmp_path / "run" / "log" / "serial")["evaluator_iter/reward_mean"]]
+    assert evals == [0, 10, 20, 30, 40]
+    # DI-engine's rule: due once 20 train iterations have passed since the last recorded one (from -1)
+    recorded = sorted({int(p.name.split("_")[1]) for p in (tmp_path / "run" / "videos").glob("*.mp4")})
+    assert recorded == [20, 40]

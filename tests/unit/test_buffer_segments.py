@@ -187,3 +187,35 @@ def test_segments_load_without_running_code_and_refuse_object_dtypes(tmp_path):
     path.write_bytes(data.replace(b'"<f4"', b'"|O8"', 1))
     with pytest.raises(CheckpointError, match="has a damaged header"):
         flat(100).load_segments(manifest, str(tmp_path), "iteration_1")
+
+
+def test_pruning_keeps_exactly_what_kept_checkpoints_best_included_list(tmp_path):
+    """SideState.prune: a segment goes once no kept checkpoint (periodic or best) nor the buffer lists it."""
+    from ding_lite.pipeline.side_state import SideState
+    from ding_lite.utils.checkpoint_io import save_checkpoint
+
+    buf = ReplayBuffer(40, (OBS,))
+    side = SideState(tmp_path, {"replay_buffer": buf}, log=lambda m: None, note=lambda m: None)
+    rolls = flat_rollouts(8)
+    saved = {}
+    for i, rollout in enumerate(rolls[:6]):
+        buf.push(rollout)
+        name = "ckpt_best.pth.tar" if i == 1 else f"iteration_{i}.pth.tar"
+        saved[name] = side.save(True)
+        save_checkpoint({"side_state": saved[name]}, str(tmp_path / name))
+        for old in sorted(tmp_path.glob("iteration_*.pth.tar"), key=lambda p: int(p.stem.split("_")[1].split(".")[0]))[:-2]:
+            old.unlink()  # max_ckpt_keep=2
+        side.prune()
+        kept = [p.name for p in tmp_path.glob("*.pth.tar")]
+        listed = set().union(*(listed_segments(saved[k]["replay_buffer"]) for k in kept))
+        assert {p.name for p in tmp_path.glob("*.seg")} == listed | buf.segment_log.names()
+    best = saved["ckpt_best.pth.tar"]["replay_buffer"]
+    first = best["segments"][0][0]
+    assert (tmp_path / first).exists()  # only the best checkpoint still needs it
+    assert all(first not in listed_segments(saved[f"iteration_{i}.pth.tar"]["replay_buffer"]) for i in (4, 5))
+    fresh = ReplayBuffer(40, (OBS,))
+    fresh.load_segments(best, str(tmp_path), "ckpt_best.pth.tar")  # best stays resumable
+    assert fresh.total == best["total"]
+    (tmp_path / "ckpt_best.pth.tar").unlink()
+    side.prune()
+    assert not (tmp_path / first).exists()

@@ -45,7 +45,7 @@ def test_resume_classes_come_from_the_declarations() -> None:
     assert keys["policy"]["eval"]["evaluator"]["eval_freq"].resume == SILENT
     saved = compile_run_config({}, {}, PPOPolicy)
     current = compile_run_config({"env": {"stop_value": 10}, "policy": {
-        "learn": {"value_norm": True, "clip_ratio": 0.1}, "model": {"actor_head_hidden_size": 8}}}, {}, PPOPolicy)
+        "learn": {"value_norm": False, "clip_ratio": 0.1}, "model": {"actor_head_hidden_size": 8}}}, {}, PPOPolicy)
     refused, warned = classify_changes(saved, current, keys)
     assert refused == ["policy.learn.value_norm", "policy.model.actor_head_hidden_size"]
     assert warned == ["policy.learn.clip_ratio"]

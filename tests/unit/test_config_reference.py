@@ -27,3 +27,13 @@ def test_diff_lists_the_departures_from_the_defaults(tmp_path, capsys) -> None:
 def test_an_unknown_type_is_one_sentence(capsys) -> None:
     assert main(["nosuch"]) == 2
     assert capsys.readouterr().err.startswith("error: config key 'policy.type' names 'nosuch'")
+
+
+def test_the_reference_commands_in_docs_fidelity_run(capsys) -> None:
+    text = (REFERENCE.parent / "fidelity.md").read_text(encoding="utf-8")
+    commands = [line.split()[3:] for line in text.splitlines() if line.startswith("python -m entry.config ")]
+    assert len(commands) == 2
+    for argv in commands:
+        assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "policy.other.replay_buffer.max_use = None" in out and "keys depart from the defaults" in out

@@ -45,6 +45,11 @@ CONTRACT_RUNS = {
                                                              "learn": {"epoch_per_collect": 2}}}),
     "bdq": ("pendulum_bdq_config.py", {}),
 }
+# DI-engine's buffer semantics resume exactly too: stratified draws with max_use eviction (counts in the learn
+# state), prioritized with max_use, and draws without replacement
+for _name, _buffer in (("ddpg", {"type": "advanced", "max_use": 2}), ("d4pg", {"max_use": 2}),
+                       ("dqn", {"type": "deque"})):
+    CONTRACT_RUNS[_name][1]["policy"]["other"] = {"replay_buffer": _buffer}
 NAMES = sorted(POLICIES)
 
 

@@ -6,8 +6,10 @@ replay buffer never stores them), the learner's values after every update, and e
 at the end of each update cycle, which is before every checkpoint (periodic, best and final ones are all
 taken between cycles).
 
-Cost: one reduction per array (a sum: NaN and Inf propagate through it) and a precise search only when
-the sum is not finite; bench/bench_finite_guard.py prints it as a share of an iteration.
+Cost: one reduction per array (a sum: NaN and Inf propagate through it; uint8 frames are skipped) and a
+precise search only when the sum is not finite. bench/bench_finite_guard.py, time inside the guard over the
+iterations' own time (2 cores loaded ~20x by other work): CartPole PPO 0.55% (repeats 0.45%, 0.65%), Pong DQN
+0.36% (0.34%, 0.38%); the A/B runs beside them (+0.8%, +20%) measured the machine's noise, not the guard.
 """
 from __future__ import annotations
 

@@ -31,8 +31,12 @@ def _reason(exc: OSError) -> str:
 
 
 def dir_fault(path: Path) -> str:
-    """Why no file can be created, written and deleted in ``path``; '' when one can."""
+    """Why no file can be created, written and deleted in ``path``; '' when one can.
+
+    The directory's times are put back afterwards, so a run refused later still leaves it untouched.
+    """
     try:
+        before = os.stat(path)
         fd, name = tempfile.mkstemp(prefix=PROBE_PREFIX, dir=path)
     except OSError as exc:
         return _reason(exc)
@@ -47,6 +51,10 @@ def dir_fault(path: Path) -> str:
         os.unlink(name)
     except OSError as exc:  # created but not deletable (chattr +a): pruning checkpoints would fail later
         return f"lets files be created but not deleted ({exc.strerror})"
+    try:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    except OSError:
+        pass  # the probe itself succeeded; only its trace on the directory's mtime stays
     return _reason(refused) if refused else ""
 
 

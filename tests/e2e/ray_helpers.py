@@ -31,7 +31,8 @@ def session_dir() -> Path:
     return Path(global_worker.node.get_session_dir_path())
 
 
-def wait_for(predicate, timeout: float = 120, what: str = "condition") -> object:
+def wait_for(predicate, timeout: float = 900, what: str = "condition") -> object:
+    """Poll ``predicate`` until it holds; ``timeout`` is a hang guard sized for a loaded 2-core machine, not a measure."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = predicate()

@@ -72,7 +72,11 @@ def test_garage_restore_then_resume_with_a_new_batch_prints_the_table(tmp_path, 
     trainer = restore_pipeline(str(run))
     console = io.StringIO()
     trainer.run(max_env_step=2048 + 2 * 1536, n_sample=1536, console=console)
-    table = console.getvalue().splitlines()[:9]
+    lines = console.getvalue().splitlines()
+    assert sum("per-iteration batch policy.collect.n_sample changed from 1,024 to 1,536" in line
+               for line in lines) == 1  # the batch change is said once on the console too
+    start = next(i for i, line in enumerate(lines) if line.startswith("-- Train Args --"))
+    table = lines[start:start + 9]
     assert [line.split("  ")[0] for line in table] == [
         "-- Train Args --", "max_env_step", "max_train_iter", "n_sample", "seed", "-- Stats --",
         "last_train_iter", "total_env_steps", "best_eval_return"]

@@ -135,6 +135,18 @@ def test_td3_trains_its_actor_every_second_update_and_its_target_softly():
     assert not same(params(pol.model.actor_head), actor_before) and "actor_loss" in info and pol.learn_count == 2
 
 
+@pytest.mark.parametrize("log_space", [True, False])
+def test_sac_alpha_moves_towards_the_target_entropy(log_space):
+    """Entropy above the target lowers alpha, below it raises it (a sign error in the alpha loss reverses both;
+    the Pendulum learning test does not notice it within its budget)."""
+    for logp, direction in ((-5.0, -1), (5.0, 1)):  # target entropy -1: entropy 5 is above it, -5 below
+        sac = policy("sac", {"policy": {"learn": {"log_space": log_space}}})
+        start = sac.temperature.alpha().item()
+        for _ in range(5):
+            sac.update_alpha(torch.full((64,), logp))
+        assert (sac.temperature.alpha().item() - start) * direction > 0, (logp, start, sac.temperature.alpha())
+
+
 def test_sac_learns_alpha_when_auto_alpha_and_keeps_it_otherwise():
     data = batch(3, torch.rand(16, 1) * 2 - 1)
     auto = policy("sac")

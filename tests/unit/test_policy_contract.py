@@ -48,7 +48,7 @@ CONTRACT_RUNS = {
 # DI-engine's buffer semantics resume exactly too: stratified draws with max_use eviction (counts in the learn
 # state), prioritized with max_use, and draws without replacement
 for _name, _buffer in (("ddpg", {"type": "advanced", "max_use": 2}), ("d4pg", {"max_use": 2}),
-                       ("dqn", {"type": "deque"})):
+                       ("dqn", {"type": "deque"}), ("ppo_offpolicy", {"max_use": 2})):
     CONTRACT_RUNS[_name][1]["policy"]["other"] = {"replay_buffer": _buffer}
 NAMES = sorted(POLICIES)
 
@@ -139,6 +139,8 @@ def vary_learn_state(policy) -> None:
             obj.update(torch.randn((7, *obj.mean.shape), generator=gen, dtype=torch.float64).numpy())
         elif isinstance(obj, RolloutFIFO):
             obj.push({"obs": torch.randn(3, 4, generator=gen)})
+            if obj.uses is not None:
+                obj.uses[:obj.size] += 1
         elif isinstance(obj, AuxMemory):
             obj.batches.append({"obs": torch.randn(3, 4, generator=gen)})
             obj.last_info = {key: 1.5 for key in obj.last_info}

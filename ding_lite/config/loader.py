@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import runpy
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,33 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+def _is_config_module(name: str) -> bool:
+    return name == "configs" or name.startswith("configs.") or name.rsplit(".", 1)[-1].endswith("_config")
+
+
+def _run_isolated(path: Path) -> dict:
+    """Run a config file against fresh imports of the config modules it imports.
+
+    Config files edit the configs they import in place (``main_config.exp_name = 'rr'``, as DI-engine's do),
+    so a second load in one process (a notebook, Ray Tune, a test) would otherwise start from the first
+    load's edits. The process's own imports of those modules are put back afterwards.
+    """
+    saved = {n: m for n, m in sys.modules.items() if _is_config_module(n)}
+    for n in saved:
+        del sys.modules[n]
+    try:
+        return runpy.run_path(os.fspath(path), run_name="__ding_lite_config__")
+    finally:
+        for n in [n for n in sys.modules if _is_config_module(n)]:
+            del sys.modules[n]
+        sys.modules.update(saved)
+
+
 def load_config_file(name: str, search_path: Sequence[str | Path] = ()) -> tuple[dict, dict, Path]:
     """Execute the file and return (main_config, create_config, resolved path)."""
     path = find_config_file(name, search_path)
     try:
-        namespace = runpy.run_path(os.fspath(path), run_name="__ding_lite_config__")
+        namespace = _run_isolated(path)
     except Exception as exc:  # a config file is user code: any failure is reported as one sentence
         raise ConfigError(f"config file '{path}' failed to execute: {type(exc).__name__}: {exc}.") from exc
     if "main_config" not in namespace:

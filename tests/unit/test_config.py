@@ -127,3 +127,20 @@ def test_experiment_dir_that_cannot_be_created_is_named(tmp_path):
     blocker.write_text("")
     with pytest.raises(ConfigError, match=r"experiment dir '.*a_file/run' cannot be created: .* is a file"):
         SerialPipeline({"exp_name": str(blocker / "run")}, base_dir=tmp_path)
+
+
+def test_a_config_file_that_edits_an_imported_config_starts_fresh_each_load(tmp_path):
+    """Config files edit the configs they import in place; a second load in one process must not see the first's edits."""
+    import sys
+
+    from ding_lite.config.loader import load_config_file
+
+    (tmp_path / "a_config.py").write_text(
+        "from configs.cartpole_ppo_config import main_config, create_config\n"
+        "main_config.policy.collect.n_sample = main_config.policy.collect.n_sample * 10\n")
+    first, _, _ = load_config_file(str(tmp_path / "a_config.py"))
+    second, _, _ = load_config_file(str(tmp_path / "a_config.py"))
+    assert first["policy"]["collect"]["n_sample"] == second["policy"]["collect"]["n_sample"]
+    assert "configs.cartpole_ppo_config" not in sys.modules or \
+        sys.modules["configs.cartpole_ppo_config"].main_config.policy.collect.n_sample * 10 == \
+        first["policy"]["collect"]["n_sample"]

@@ -211,7 +211,6 @@ def _save_forever(ckpt_dir: Path, state: dict) -> None:
         prune_checkpoints(str(ckpt_dir), 3)
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_real_kill_9_mid_save_never_breaks_newest_checkpoint(tmp_path):
     # Forked from this (already torch-importing) process so 20 real writers cost no interpreter
     # start-ups; each one is SIGKILLed at a random instant.
@@ -260,7 +259,6 @@ def test_real_kill_9_mid_save_never_breaks_newest_checkpoint(tmp_path):
     assert not [name for name in os.listdir(tmp_path) if ".tmp." in name]
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_stale_temp_files_are_removed_but_live_writers_temps_are_kept(tmp_path):
     dead_pid = os.fork()
     if dead_pid == 0:

@@ -76,6 +76,9 @@ def run(args: argparse.Namespace) -> None:
             continue
         if args.framework and job["framework"] not in (*args.framework, "random"):
             continue
+        if (args.seeds and job["seed"] not in args.seeds) or (args.algo and job.get("algo", "random") not in (
+                *args.algo, "random")):
+            continue
         if job["framework"] == "di-engine" and not Path(os.environ.get("DIE_PYTHON", "/work/die-venv/bin/python")).exists():
             continue
         start = time.time()
@@ -209,6 +212,8 @@ def main() -> None:
     parser.add_argument("--env", nargs="*", help="only these envs")
     parser.add_argument("--skip-env", nargs="*", help="not these envs")
     parser.add_argument("--framework", nargs="*", choices=FRAMEWORKS, help="only these frameworks' runs")
+    parser.add_argument("--algo", nargs="*", help="only these algorithms' runs")
+    parser.add_argument("--seeds", nargs="*", type=int, help="only these seeds")
     parser.add_argument("--retry-failed", action="store_true")
     args = parser.parse_args()
     run(args) if args.command == "run" else report()

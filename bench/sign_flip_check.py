@@ -1,5 +1,6 @@
 """Does a sign error in a loss fail a learning test? Flip one loss at a time in a copy of this tree and run the
-rows of tests/e2e/test_learning.py that use it; print which row caught which flip.
+rows of tests/e2e/test_learning.py that use it (and the unit tests named beside them); print which row caught
+which flip.
 
     python bench/sign_flip_check.py                    # every flip below (long: each failing row runs to its cap)
     python bench/sign_flip_check.py "iqn loss"         # only the named flips
@@ -28,7 +29,7 @@ FLIPS = [
     ("sac actor loss", "ding_lite/policy/sac.py", "self.optimize(policy_loss, self.actor_optimizer, None)", "self.optimize(-policy_loss, self.actor_optimizer, None)", ["sac"]),
     ("sac alpha loss", "ding_lite/policy/sac.py", "self.optimize(loss, self.alpha_optimizer, None)", "self.optimize(-loss, self.alpha_optimizer, None)", ["sac"]),
     ("fqf quantile loss", "ding_lite/policy/fqf.py", "grad = self.finish_update(loss,", "grad = self.finish_update(-loss,", ["fqf"]),
-    ("fqf fraction loss", "ding_lite/policy/fqf.py", "fraction_loss.backward(retain_graph=True)", "(-fraction_loss).backward(retain_graph=True)", ["fqf"]),
+    ("fqf fraction loss", "ding_lite/policy/fqf.py", "fraction_loss.backward(retain_graph=True)", "(-fraction_loss).backward(retain_graph=True)", ["fqf", "tests/unit/test_fqf_fractions.py"]),
     ("mdqn loss", "ding_lite/policy/mdqn.py", "grad = self.finish_update(loss,", "grad = self.finish_update(-loss,", ["mdqn"]),
     ("sql loss", "ding_lite/policy/sql.py", "grad = self.finish_update(loss,", "grad = self.finish_update(-loss,", ["sql"]),
     ("bdq loss", "ding_lite/policy/bdq.py", "info = self.finish_update(loss,", "info = self.finish_update(-loss,", ["bdq"]),
@@ -53,9 +54,10 @@ for label, file, old, new, rows in FLIPS:
     text = path.read_text()
     assert text.count(old) == 1, (label, text.count(old))
     path.write_text(text.replace(old, new))
-    for row in rows:
-        out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                              f"tests/e2e/test_learning.py::test_the_trained_policy_clears_a_threshold_far_above_random[{row}]"],
+    for row in rows:  # a learning-test row, or a test file that checks the step's direction
+        target = row if row.endswith(".py") else (
+            f"tests/e2e/test_learning.py::test_the_trained_policy_clears_a_threshold_far_above_random[{row}]")
+        out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", target],
                              check=False, cwd=WORK, capture_output=True, text=True)
         msg = [line for line in out.stdout.splitlines() if "AssertionError" in line]
         verdict = "FAILED (caught)" if out.returncode else "passed (NOT caught)"

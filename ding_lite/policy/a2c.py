@@ -10,14 +10,23 @@ from typing import Any, ClassVar
 
 import torch
 
-from ding_lite.config.keys import IGNORED, Key
-from ding_lite.config.rules import in_unit_interval, non_negative, positive
+from ding_lite.config.keys import IGNORED, LITE, SHAPES, Key
+from ding_lite.config.rules import in_unit_interval, non_negative, one_of, positive
 from ding_lite.policy.on_policy import OnPolicy
 from ding_lite.rl_utils.a2c import a2c_loss
+from ding_lite.torch_utils.optim import RMSprop
+
+
+def _betas_are_adams(cfg: dict) -> tuple[str, str] | None:
+    learn = cfg["policy"]["learn"]
+    if learn["optimizer"] == "rmsprop" and tuple(learn["betas"]) != (0.9, 0.999):
+        return "policy.learn.betas", "be left out with learn.optimizer 'rmsprop': they are Adam's moment rates"
+    return None
 
 
 class A2CPolicy(OnPolicy):
     name = "a2c"
+    checks = (_betas_are_adams,)
     config: ClassVar[dict] = dict(
         type="a2c",
         learn=dict(
@@ -27,7 +36,10 @@ class A2CPolicy(OnPolicy):
             learning_rate=0.001,
             betas=Key((0.9, 0.999), "Adam's moment decay rates",
                       lambda v: None if len(v) == 2 and all(0 <= b < 1 for b in v) else "be two numbers in [0, 1)"),
-            eps=Key(1e-8, "Adam's epsilon", positive),
+            eps=Key(1e-8, "the optimizer's epsilon", positive),
+            optimizer=Key("adam", "'adam' (DI-engine's A2C) or 'rmsprop' (the A2C paper's and SB3's: no momentum, "
+                          "alpha 0.99, epsilon learn.eps; SB3 uses 1e-5)", one_of("adam", "rmsprop"),
+                          resume=SHAPES, di=LITE),
             grad_norm=Key(0.5, "max global gradient norm (0 disables clipping)", non_negative),
             value_weight=Key(0.5, "weight of the value loss (a plain MSE, no 1/2)", non_negative),
             entropy_weight=Key(0.01, "weight of the entropy bonus", non_negative),
@@ -45,7 +57,12 @@ class A2CPolicy(OnPolicy):
 
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)
-        self.optimizer.betas, self.optimizer.eps = tuple(cfg["learn"]["betas"]), cfg["learn"]["eps"]
+        learn = cfg["learn"]
+        if learn["optimizer"] == "rmsprop":  # registered under the same name, so the learn state keeps its shape
+            self.optimizer = self.register("optimizer", RMSprop(self.optimized_parameters(), lr=learn["learning_rate"],
+                                                                alpha=0.99, eps=learn["eps"]))
+        else:
+            self.optimizer.betas, self.optimizer.eps = tuple(learn["betas"]), learn["eps"]
 
     def learn_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         learn = self.cfg["learn"]

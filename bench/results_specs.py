@@ -74,6 +74,15 @@ _DQN_CARTPOLE_DL = {
                "other": {"eps": {"type": "linear", "start": 1.0, "end": 0.04, "decay": 8000},
                          "replay_buffer": {"replay_buffer_size": 100_000}}},
 }
+_DQN_ACROBOT_DL = {
+    "env": {"collector_env_num": 1},
+    "policy": {"model": _q_mlp(256), "discount_factor": 0.99, "nstep": 1, "random_collect_size": 0,
+               "learn": {"update_per_collect": 4, "batch_size": 128, "learning_rate": 6.3e-4,
+                         "target_update_freq": 250, "double_q": False},
+               "collect": {"n_sample": 4},
+               "other": {"eps": {"type": "linear", "start": 1.0, "end": 0.1, "decay": 12_000},
+                         "replay_buffer": {"replay_buffer_size": 50_000}}},
+}
 ZOO_AS_DING_LITE = {
     # (algo, env): the SB3 row's rl-baselines3-zoo hyperparameters in ding_lite's keys, so that a ding_lite row
     # against SB3 compares the implementations, not two tunings. What has no ding_lite key is named in the comment.
@@ -95,6 +104,24 @@ ZOO_AS_DING_LITE = {
     # DQN and QR-DQN: SB3 clips gradients at norm 10 and DQN's loss is Huber (ding_lite's DQN: squared error)
     ("dqn", "CartPole-v1"): _DQN_CARTPOLE_DL,
     ("qrdqn", "CartPole-v1"): merged(_DQN_CARTPOLE_DL, {"policy": {"model": {"num_quantiles": 10}}}),
+    # Acrobot: the zoo's DQN trains one update per env step (train_freq 4, gradient_steps -1), copies the target
+    # every 250 env steps (= 250 updates) and explores over 12% of 100k steps
+    ("dqn", "Acrobot-v1"): _DQN_ACROBOT_DL,
+    ("qrdqn", "Acrobot-v1"): merged(_DQN_ACROBOT_DL, {"policy": {"model": {"num_quantiles": 25}}}),
+    # the zoo normalises observations and rewards (VecNormalize): obs_norm is the first; ding_lite has no reward
+    # normalisation, PPO's value_norm (the critic learns returns over their running std) stands in for it
+    ("ppo", "Acrobot-v1"): {"env": {"collector_env_num": 16}, "policy": {
+        "recompute_adv": False, "obs_norm": True, "model": _tanh_mlp(64, 2),
+        "learn": {"epoch_per_collect": 4, "batch_size": 64, "learning_rate": 3e-4, "entropy_weight": 0.0,
+                  "clip_ratio": 0.2, "value_weight": 0.5, "value_norm": True, "adv_norm": True,
+                  "grad_clip_value": 0.5},
+        "collect": {"n_sample": 4096, "discount_factor": 0.99, "gae_lambda": 0.94}}},
+    # (ding_lite's A2C has no obs_norm: its Acrobot row sees raw observations)
+    ("a2c", "Acrobot-v1"): {"env": {"collector_env_num": 16}, "policy": {
+        "model": _tanh_mlp(64, 2),
+        "learn": {"batch_size": 80, "learning_rate": 7e-4, "optimizer": "rmsprop", "eps": 1e-5,
+                  "entropy_weight": 0.0, "value_weight": 0.5, "grad_norm": 0.5, "adv_norm": False},
+        "collect": {"n_sample": 80, "discount_factor": 0.99, "gae_lambda": 1.0}}},
 }
 
 
@@ -109,8 +136,8 @@ def _ding_lite_rows() -> list[Row]:
     for algo in ("ddpg", "td3", "sac", "ppo"):
         rows.append(Row("ding_lite", algo, "Pendulum-v1", {"config": f"pendulum_{algo}_config.py", "edits": {}}))
     for algo in ("dqn", "c51", "qrdqn", "iqn", "rainbow", "ppo", "a2c", "trpo"):
-        rows.append(Row("ding_lite", algo, "Acrobot-v1",
-                        {"config": f"cartpole_{algo}_config.py", "edits": _discrete(6, 3, "Acrobot-v1")}))
+        edits = merged(_discrete(6, 3, "Acrobot-v1"), ZOO_AS_DING_LITE.get((algo, "Acrobot-v1"), {}))
+        rows.append(Row("ding_lite", algo, "Acrobot-v1", {"config": f"cartpole_{algo}_config.py", "edits": edits}))
     rows.append(Row("ding_lite", "ppo", "LunarLander-v3", {"config": "lunarlander_ppo_config.py", "edits": {}}))
     for algo in ("dqn", "qrdqn", "a2c", "trpo"):
         rows.append(Row("ding_lite", algo, "LunarLander-v3",

@@ -151,14 +151,18 @@ def report() -> None:
         ("SB3 2.9 uses rl-baselines3-zoo's hyperparameters for the env (bench/results_specs.py names them); "
         "DI-engine 0.5.3 runs its own dizoo file unchanged except `exp_name` and `stop_value` (out of reach), in "
         "its own venv and on its own gym 0.25 env: its CartPole is CartPole-v0 (episodes end at 200 steps, not "
-        "500), so its CartPole row is not comparable in value. ding_lite rows use the shipped config for the env, "
-        "or the algorithm's shipped CartPole/Pendulum config with only the env swapped in (no tuning): its "
-        "CartPole-v1 rows are the CartPole-v0 configs (tuned to reach 200 fast, not to hold 500), its "
-        "LunarLanderContinuous and HalfCheetah rows the Pendulum and Hopper configs."),
+        "500), so its CartPole row is not comparable in value. Where SB3 has the algorithm on the env and the zoo's "
+        "settings map onto ding_lite's keys (`ZOO_AS_DING_LITE` in bench/results_specs.py, with what does not map), "
+        "the ding_lite row trains with the zoo's settings too, so the two rows compare implementations, not "
+        "tunings. Other ding_lite rows use the shipped config for the env, or the algorithm's shipped "
+        "CartPole/Pendulum config with only the env swapped in (no tuning): its other CartPole-v1 rows are "
+        "CartPole-v0 configs (tuned to reach 200 fast, not to hold 500), its LunarLanderContinuous and "
+        "HalfCheetah rows the Pendulum and Hopper configs."),
         "",
-        ("**Machine:** 2 CPU cores shared by seven engineers' work; jobs ran under `nice -n 19`, so wall figures are "
-        "pessimistic and vary with the load (each job's load average is in runs.jsonl); env steps and returns are "
-        "exact."),
+        ("**Machine:** 2 CPU cores, no GPU; several jobs ran at once (under `nice`, beside other work), so wall "
+        "figures are pessimistic and vary with the load (each job's one-minute load average at its end is in "
+        "runs.jsonl; frameworks compared on wall ran side by side, under the same load); env steps and returns "
+        "are exact."),
         "",
     ]
     missing = []

@@ -69,7 +69,7 @@ _DQN_CARTPOLE_DL = {
     "env": {"collector_env_num": 1},
     "policy": {"model": _q_mlp(256), "discount_factor": 0.99, "nstep": 1, "random_collect_size": 1000,
                "learn": {"update_per_collect": 128, "batch_size": 64, "learning_rate": 2.3e-3,
-                         "target_update_freq": 128, "double_q": False},
+                         "target_update_freq": 128, "double_q": False, "grad_clip_value": 10.0},
                "collect": {"n_sample": 256},
                "other": {"eps": {"type": "linear", "start": 1.0, "end": 0.04, "decay": 8000},
                          "replay_buffer": {"replay_buffer_size": 100_000}}},
@@ -78,7 +78,7 @@ _DQN_ACROBOT_DL = {
     "env": {"collector_env_num": 1},
     "policy": {"model": _q_mlp(256), "discount_factor": 0.99, "nstep": 1, "random_collect_size": 0,
                "learn": {"update_per_collect": 4, "batch_size": 128, "learning_rate": 6.3e-4,
-                         "target_update_freq": 250, "double_q": False},
+                         "target_update_freq": 250, "double_q": False, "grad_clip_value": 10.0},
                "collect": {"n_sample": 4},
                "other": {"eps": {"type": "linear", "start": 1.0, "end": 0.1, "decay": 12_000},
                          "replay_buffer": {"replay_buffer_size": 50_000}}},
@@ -101,7 +101,8 @@ ZOO_AS_DING_LITE = {
         "learn": {"batch_size": 40, "learning_rate": 7e-4, "optimizer": "rmsprop", "eps": 1e-5,
                   "entropy_weight": 0.0, "value_weight": 0.5, "grad_norm": 0.5, "adv_norm": False},
         "collect": {"n_sample": 40, "discount_factor": 0.99, "gae_lambda": 1.0}}},
-    # DQN and QR-DQN: SB3 clips gradients at norm 10 and DQN's loss is Huber (ding_lite's DQN: squared error)
+    # DQN and QR-DQN: SB3's DQN loss is Huber, ding_lite's (DI-engine's) squared error; both clip the gradient
+    # norm at 10
     ("dqn", "CartPole-v1"): _DQN_CARTPOLE_DL,
     ("qrdqn", "CartPole-v1"): merged(_DQN_CARTPOLE_DL, {"policy": {"model": {"num_quantiles": 10}}}),
     # Acrobot: the zoo's DQN trains one update per env step (train_freq 4, gradient_steps -1), copies the target

@@ -4,8 +4,9 @@
 The runs are seeded and single-threaded, so a loaded machine changes only their wall time. Each stops the way the
 shipped config does (its ``stop_value``) or at ``max_env_step``, then the final policy (not the best evaluation)
 is scored on episodes seeded apart from training and evaluation (ding_lite.worker.scoring). A sign error in any
-algorithm's loss fails its row (flipping each ``learn_step``'s loss(es) was checked once by hand: docs/results.md
-of issue 22's note lists which row caught which).
+algorithm's loss fails its row or, for the three losses a flipped sign still solves with (SAC's and SQN's
+temperature, FQF's fraction proposal), a unit test of that step's direction: ``bench/sign_flip_check.py`` flips
+each one and docs/learning.md lists which test caught which.
 """
 from __future__ import annotations
 

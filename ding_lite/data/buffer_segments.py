@@ -22,16 +22,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import torch
 
+from ding_lite.data.frame_storage import FrameStorage
 from ding_lite.data.segment_file import read_segment, write_segment
 from ding_lite.utils.checkpoint_io import CheckpointError
-
-if TYPE_CHECKING:
-    from ding_lite.data.replay_buffer import ReplayBuffer
 
 INCREMENTAL_FORMAT = "ding_lite.replay_buffer/3"
 SUFFIX = ".seg"
@@ -49,6 +47,25 @@ class SegmentLog:
         return {name for name, _, _ in self.segments}
 
 
+class SegmentedBuffer(Protocol):
+    """What these functions read and set on a replay buffer (``ReplayBuffer`` and its subclasses have it). A
+    Protocol rather than the class because replay_buffer.py imports this module: no import back, not even for types."""
+
+    capacity: int
+    total: int  # transitions ever pushed
+    stride: int  # envs per rollout row
+    load_shift: int  # how far the last load moved transition numbers down
+    segment_log: SegmentLog
+    frames: FrameStorage | None
+    _data: dict[str, np.ndarray]  # the ring arrays by field
+
+    def __len__(self) -> int: ...
+
+    def plan_load(self, saved_n: int, saved_cap: int, total: int, stride: int, where: str) -> int: ...
+
+    def load_state_dict(self, state: dict, source: str = ...) -> None: ...
+
+
 def _ring(array: np.ndarray, lo: int, hi: int) -> list[np.ndarray]:
     """Numbers ``[lo, hi)`` of a ring ``array`` (slot = number % len) as at most two views, no copy."""
     ring, count = len(array), max(hi - lo, 0)
@@ -58,7 +75,7 @@ def _ring(array: np.ndarray, lo: int, hi: int) -> list[np.ndarray]:
     return [array[start:], array[:start + count - ring]]
 
 
-def _part(buffer: ReplayBuffer, lo: int, hi: int) -> tuple[dict, dict[str, list[np.ndarray]]]:
+def _part(buffer: SegmentedBuffer, lo: int, hi: int) -> tuple[dict, dict[str, list[np.ndarray]]]:
     """Every array of the transitions ``[lo, hi)`` still held: ``(first number of each ring array, arrays)``."""
     total, cap = buffer.total, buffer.capacity
     held_lo = max(lo, total - cap)
@@ -79,13 +96,13 @@ def _part(buffer: ReplayBuffer, lo: int, hi: int) -> tuple[dict, dict[str, list[
     return firsts, arrays
 
 
-def needed_from(buffer: ReplayBuffer) -> int:
+def needed_from(buffer: SegmentedBuffer) -> int:
     """The oldest transition number whose data the buffer's state reads (older frames of stacks included)."""
     low = buffer.total - len(buffer)
     return low if buffer.frames is None else max(low - (buffer.frames.channels - 1) * buffer.stride, 0)
 
 
-def save_segments(buffer: ReplayBuffer, directory: str, prefix: str = "replay_buffer") -> dict:
+def save_segments(buffer: SegmentedBuffer, directory: str, prefix: str = "replay_buffer") -> dict:
     """Write the segment of what was pushed since the last save (``{prefix}.{lo}-{hi}.seg`` in ``directory``);
     return the manifest of the whole state."""
     log, total = buffer.segment_log, buffer.total
@@ -126,7 +143,7 @@ def remove_unlisted(directory: str, listed: set[str], prefix: str = "replay_buff
     return removed
 
 
-def load_side_file(buffer: ReplayBuffer, path: str) -> None:
+def load_side_file(buffer: SegmentedBuffer, path: str) -> None:
     """A whole-buffer side file (formats 1 and 2, what checkpoints before incremental saves have)."""
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -151,7 +168,7 @@ def check_segments(manifest: dict, directory: str, needed_by: str) -> None:
         read_segment(os.path.join(directory, name), needed_by)
 
 
-def _read_parts(buffer: ReplayBuffer, manifest: dict, directory: str, needed_by: str) -> list[tuple[dict, dict]]:
+def _read_parts(buffer: SegmentedBuffer, manifest: dict, directory: str, needed_by: str) -> list[tuple[dict, dict]]:
     """Open every segment (memory maps) and check it before the buffer changes."""
     parts = []
     for name, _, _ in manifest["segments"]:
@@ -188,7 +205,7 @@ def _put(dest: np.ndarray, first: int, src: np.ndarray, lo: int, hi: int, shift:
         done += len(view)
 
 
-def load_segments(buffer: ReplayBuffer, manifest: dict, directory: str, needed_by: str) -> None:
+def load_segments(buffer: SegmentedBuffer, manifest: dict, directory: str, needed_by: str) -> None:
     """Restore a :func:`save_segments` state (any capacity, as :meth:`ReplayBuffer.load_state_dict`)."""
     if manifest.get("format") != INCREMENTAL_FORMAT:
         raise CheckpointError(f"Replay buffer state in checkpoint {needed_by} has format {manifest.get('format')!r}, "

@@ -14,15 +14,22 @@ by priority, as DI-engine's) and take only ``max_use`` from here.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import torch
 
-if TYPE_CHECKING:
-    from ding_lite.data.replay_buffer import ReplayBuffer
-
 KINDS = ("uniform", "advanced", "naive", "deque")
+
+
+class HeldCounts(Protocol):
+    """What a draw reads from a replay buffer (``ReplayBuffer`` has it). A Protocol rather than the class because
+    replay_buffer.py imports this module: no import back, not even for types."""
+
+    capacity: int
+    total: int  # transitions ever pushed; slot = number % capacity
+
+    def __len__(self) -> int: ...
 
 
 class Draws:
@@ -34,7 +41,7 @@ class Draws:
         self.kind, self.max_use = kind, max_use
         self.uses = np.zeros(capacity, np.int64) if max_use is not None else None
         self.seen = 0  # transitions pushed when the counts were last brought up to date
-    def numbers(self, buf: ReplayBuffer, batch: int, generator: torch.Generator) -> np.ndarray | None:
+    def numbers(self, buf: HeldCounts, batch: int, generator: torch.Generator) -> np.ndarray | None:
         """Transition numbers of one minibatch, or None when fewer than ``batch`` may still be drawn.
 
         Works on slots (number % capacity), O(batch) without ``max_use`` and O(held) with it."""
@@ -62,7 +69,7 @@ class Draws:
             return np.zeros(len(numbers), bool)
         return self.uses[numbers % capacity] >= self.max_use
 
-    def sync(self, buf: ReplayBuffer) -> None:
+    def sync(self, buf: HeldCounts) -> None:
         """Transitions pushed since the last draw start unused (they took over their slots)."""
         if self.uses is not None and buf.total > self.seen:
             self.uses[np.arange(max(self.seen, buf.total - buf.capacity), buf.total) % buf.capacity] = 0

@@ -105,6 +105,14 @@ ZOO_AS_DING_LITE = {
     # norm at 10
     ("dqn", "CartPole-v1"): _DQN_CARTPOLE_DL,
     ("qrdqn", "CartPole-v1"): merged(_DQN_CARTPOLE_DL, {"policy": {"model": {"num_quantiles": 10}}}),
+    # Pendulum PPO: the zoo's settings but gSDE (use_sde, sde_sample_freq 4: exploration noise from a state-dependent
+    # linear map, resampled every 4 steps), which ding_lite has not; its Gaussian has a state-free log-std at 0
+    ("ppo", "Pendulum-v1"): {"env": {"collector_env_num": 4}, "policy": {
+        "recompute_adv": False, "model": _tanh_mlp(64, 2),
+        "learn": {"epoch_per_collect": 10, "batch_size": 64, "learning_rate": 1e-3, "entropy_weight": 0.0,
+                  "clip_ratio": 0.2, "value_weight": 0.5, "value_norm": False, "adv_norm": True,
+                  "grad_clip_value": 0.5},
+        "collect": {"n_sample": 4096, "discount_factor": 0.9, "gae_lambda": 0.95}}},
     # Acrobot: the zoo's DQN trains one update per env step (train_freq 4, gradient_steps -1), copies the target
     # every 250 env steps (= 250 updates) and explores over 12% of 100k steps
     ("dqn", "Acrobot-v1"): _DQN_ACROBOT_DL,
@@ -135,7 +143,8 @@ def _ding_lite_rows() -> list[Row]:
         edits = merged(_discrete(4, 2, "CartPole-v1"), ZOO_AS_DING_LITE.get((algo, "CartPole-v1"), {}))
         rows.append(Row("ding_lite", names.get(algo, algo), "CartPole-v1", {"config": file, "edits": edits}))
     for algo in ("ddpg", "td3", "sac", "ppo"):
-        rows.append(Row("ding_lite", algo, "Pendulum-v1", {"config": f"pendulum_{algo}_config.py", "edits": {}}))
+        rows.append(Row("ding_lite", algo, "Pendulum-v1", {"config": f"pendulum_{algo}_config.py",
+                                                          "edits": ZOO_AS_DING_LITE.get((algo, "Pendulum-v1"), {})}))
     for algo in ("dqn", "c51", "qrdqn", "iqn", "rainbow", "ppo", "a2c", "trpo"):
         edits = merged(_discrete(6, 3, "Acrobot-v1"), ZOO_AS_DING_LITE.get((algo, "Acrobot-v1"), {}))
         rows.append(Row("ding_lite", algo, "Acrobot-v1", {"config": f"cartpole_{algo}_config.py", "edits": edits}))

@@ -62,75 +62,68 @@ def _q_mlp(width: int) -> dict:
     return {"encoder_hidden_size_list": [width], "head_hidden_size": width, "head_layer_num": 1, "dueling": False}
 
 
-_DQN_CARTPOLE_DL = {
-    # rl-baselines3-zoo's DQN CartPole-v1 entry in ding_lite's keys: SB3 trains 128 gradient steps after every 256
-    # env steps and copies the target every 10 env steps, i.e. at the start of each collect: a hard copy every 128
-    # updates here. Its 16% linear exploration of 50k steps is 8,000 env steps; learning_starts are random actions.
-    "env": {"collector_env_num": 1},
-    "policy": {"model": _q_mlp(256), "discount_factor": 0.99, "nstep": 1, "random_collect_size": 1000,
-               "learn": {"update_per_collect": 128, "batch_size": 64, "learning_rate": 2.3e-3,
-                         "target_update_freq": 128, "double_q": False, "grad_clip_value": 10.0},
-               "collect": {"n_sample": 256},
-               "other": {"eps": {"type": "linear", "start": 1.0, "end": 0.04, "decay": 8000},
-                         "replay_buffer": {"replay_buffer_size": 100_000}}},
-}
-_DQN_ACROBOT_DL = {
-    "env": {"collector_env_num": 1},
-    "policy": {"model": _q_mlp(256), "discount_factor": 0.99, "nstep": 1, "random_collect_size": 0,
-               "learn": {"update_per_collect": 4, "batch_size": 128, "learning_rate": 6.3e-4,
-                         "target_update_freq": 250, "double_q": False, "grad_clip_value": 10.0},
-               "collect": {"n_sample": 4},
-               "other": {"eps": {"type": "linear", "start": 1.0, "end": 0.1, "decay": 12_000},
-                         "replay_buffer": {"replay_buffer_size": 50_000}}},
-}
+def _dqn_dl(n_sample: int, updates: int, batch: int, lr: float, target_every: int, random_steps: int,
+            eps_end: float, eps_decay: int, buffer: int) -> dict:
+    """The zoo's DQN in ding_lite's keys: one env, ``updates`` per collect of ``n_sample``, a hard target copy every
+    ``target_every`` updates, exploration falling linearly from 1 to ``eps_end`` over ``eps_decay`` env steps (the
+    zoo's exploration_fraction of the budget), and the zoo's net and gradient clip."""
+    return {"env": {"collector_env_num": 1},
+            "policy": {"model": _q_mlp(256), "discount_factor": 0.99, "nstep": 1, "random_collect_size": random_steps,
+                       "learn": {"update_per_collect": updates, "batch_size": batch, "learning_rate": lr,
+                                 "target_update_freq": target_every, "double_q": False, "grad_clip_value": 10.0},
+                       "collect": {"n_sample": n_sample},
+                       "other": {"eps": {"type": "linear", "start": 1.0, "end": eps_end, "decay": eps_decay},
+                                 "replay_buffer": {"replay_buffer_size": buffer}}}}
+
+
+def _ppo_dl(envs: int, n_sample: int, epochs: int, batch: int, lr: float, gamma: float, lam: float,
+            **learn) -> dict:
+    """The zoo's PPO in ding_lite's keys: SB3's separate 64-64 tanh nets, advantages normalised per minibatch and
+    not recomputed per epoch, no value normalisation, gradient norm 0.5, no entropy bonus (``learn`` overrides)."""
+    return {"env": {"collector_env_num": envs}, "policy": {
+        "recompute_adv": False, "model": _tanh_mlp(64, 2),
+        "learn": {"epoch_per_collect": epochs, "batch_size": batch, "learning_rate": lr, "entropy_weight": 0.0,
+                  "clip_ratio": 0.2, "value_weight": 0.5, "value_norm": False, "adv_norm": True,
+                  "grad_clip_value": 0.5, **learn},
+        "collect": {"n_sample": n_sample, "discount_factor": gamma, "gae_lambda": lam}}}
+
+
+def _a2c_dl(envs: int) -> dict:
+    """SB3's A2C defaults in ding_lite's keys (5 steps of each env per update, RMSprop at 7e-4 with eps 1e-5, gamma
+    0.99, no GAE, gradient norm 0.5) with the zoo's ent_coef 0."""
+    return {"env": {"collector_env_num": envs}, "policy": {
+        "model": _tanh_mlp(64, 2),
+        "learn": {"batch_size": 5 * envs, "learning_rate": 7e-4, "optimizer": "rmsprop", "eps": 1e-5,
+                  "entropy_weight": 0.0, "value_weight": 0.5, "grad_norm": 0.5, "adv_norm": False},
+        "collect": {"n_sample": 5 * envs, "discount_factor": 0.99, "gae_lambda": 1.0}}}
+
+
+# SB3 copies DQN's target every 10 env steps on CartPole, i.e. at the start of each collect of 256 (a copy after
+# each 128 updates); on Acrobot it trains one update per env step, so its 250 env steps are 250 updates
+_DQN_CARTPOLE_DL = _dqn_dl(256, 128, 64, 2.3e-3, 128, 1000, 0.04, 8000, 100_000)
+_DQN_ACROBOT_DL = _dqn_dl(4, 4, 128, 6.3e-4, 250, 0, 0.1, 12_000, 50_000)
 ZOO_AS_DING_LITE = {
     # (algo, env): the SB3 row's rl-baselines3-zoo hyperparameters in ding_lite's keys, so that a ding_lite row
-    # against SB3 compares the implementations, not two tunings. What has no ding_lite key is named in the comment.
-    # PPO: lin_0.001 is lr_scheduler's linear decay to 0 over the run's 195 collects; the linearly decaying clip
-    # range has no key (0.2 throughout).
-    ("ppo", "CartPole-v1"): {"env": {"collector_env_num": 8}, "policy": {
-        "recompute_adv": False, "model": _tanh_mlp(64, 2),
-        "learn": {"epoch_per_collect": 20, "batch_size": 256, "learning_rate": 1e-3, "entropy_weight": 0.0,
-                  "clip_ratio": 0.2, "value_weight": 0.5, "value_norm": False, "adv_norm": True,
-                  "grad_clip_value": 0.5, "lr_scheduler": {"epoch_num": 195, "min_lr_lambda": 0.0}},
-        "collect": {"n_sample": 256, "discount_factor": 0.98, "gae_lambda": 0.8}}},
-    # A2C: SB3's defaults (5 steps of 8 envs per update, RMSprop at 7e-4 with eps 1e-5, gamma 0.99, no GAE, grad
-    # norm 0.5) with the zoo's ent_coef 0
-    ("a2c", "CartPole-v1"): {"env": {"collector_env_num": 8}, "policy": {
-        "model": _tanh_mlp(64, 2),
-        "learn": {"batch_size": 40, "learning_rate": 7e-4, "optimizer": "rmsprop", "eps": 1e-5,
-                  "entropy_weight": 0.0, "value_weight": 0.5, "grad_norm": 0.5, "adv_norm": False},
-        "collect": {"n_sample": 40, "discount_factor": 0.99, "gae_lambda": 1.0}}},
-    # DQN and QR-DQN: SB3's DQN loss is Huber, ding_lite's (DI-engine's) squared error; both clip the gradient
-    # norm at 10
+    # against SB3 compares the implementations, not two tunings. What has no ding_lite key is named here.
+    # PPO CartPole: lin_0.001 is lr_scheduler's linear decay to 0 over the run's 195 collects; the linearly
+    # decaying clip range has no key (0.2 throughout).
+    ("ppo", "CartPole-v1"): _ppo_dl(8, 256, 20, 256, 1e-3, 0.98, 0.8,
+                                    lr_scheduler={"epoch_num": 195, "min_lr_lambda": 0.0}),
+    ("a2c", "CartPole-v1"): _a2c_dl(8),
+    # DQN and QR-DQN: SB3's DQN loss is Huber, ding_lite's (DI-engine's) squared error
     ("dqn", "CartPole-v1"): _DQN_CARTPOLE_DL,
     ("qrdqn", "CartPole-v1"): merged(_DQN_CARTPOLE_DL, {"policy": {"model": {"num_quantiles": 10}}}),
-    # Pendulum PPO: the zoo's settings but gSDE (use_sde, sde_sample_freq 4: exploration noise from a state-dependent
-    # linear map, resampled every 4 steps), which ding_lite has not; its Gaussian has a state-free log-std at 0
-    ("ppo", "Pendulum-v1"): {"env": {"collector_env_num": 4}, "policy": {
-        "recompute_adv": False, "model": _tanh_mlp(64, 2),
-        "learn": {"epoch_per_collect": 10, "batch_size": 64, "learning_rate": 1e-3, "entropy_weight": 0.0,
-                  "clip_ratio": 0.2, "value_weight": 0.5, "value_norm": False, "adv_norm": True,
-                  "grad_clip_value": 0.5},
-        "collect": {"n_sample": 4096, "discount_factor": 0.9, "gae_lambda": 0.95}}},
-    # Acrobot: the zoo's DQN trains one update per env step (train_freq 4, gradient_steps -1), copies the target
-    # every 250 env steps (= 250 updates) and explores over 12% of 100k steps
+    # Pendulum PPO: all but gSDE (use_sde, sde_sample_freq 4: exploration noise from a state-dependent linear map,
+    # resampled every 4 steps), which ding_lite has not; its Gaussian has a state-free log-std starting at 0
+    ("ppo", "Pendulum-v1"): _ppo_dl(4, 4096, 10, 64, 1e-3, 0.9, 0.95),
     ("dqn", "Acrobot-v1"): _DQN_ACROBOT_DL,
     ("qrdqn", "Acrobot-v1"): merged(_DQN_ACROBOT_DL, {"policy": {"model": {"num_quantiles": 25}}}),
-    # the zoo normalises observations and rewards (VecNormalize): obs_norm is the first; ding_lite has no reward
-    # normalisation, PPO's value_norm (the critic learns returns over their running std) stands in for it
-    ("ppo", "Acrobot-v1"): {"env": {"collector_env_num": 16}, "policy": {
-        "recompute_adv": False, "obs_norm": True, "model": _tanh_mlp(64, 2),
-        "learn": {"epoch_per_collect": 4, "batch_size": 64, "learning_rate": 3e-4, "entropy_weight": 0.0,
-                  "clip_ratio": 0.2, "value_weight": 0.5, "value_norm": True, "adv_norm": True,
-                  "grad_clip_value": 0.5},
-        "collect": {"n_sample": 4096, "discount_factor": 0.99, "gae_lambda": 0.94}}},
-    # (ding_lite's A2C has no obs_norm: its Acrobot row sees raw observations)
-    ("a2c", "Acrobot-v1"): {"env": {"collector_env_num": 16}, "policy": {
-        "model": _tanh_mlp(64, 2),
-        "learn": {"batch_size": 80, "learning_rate": 7e-4, "optimizer": "rmsprop", "eps": 1e-5,
-                  "entropy_weight": 0.0, "value_weight": 0.5, "grad_norm": 0.5, "adv_norm": False},
-        "collect": {"n_sample": 80, "discount_factor": 0.99, "gae_lambda": 1.0}}},
+    # Acrobot: the zoo normalises observations and rewards (VecNormalize). PPO's obs_norm is the first; ding_lite
+    # has no reward normalisation, and PPO's value_norm (the critic learns returns over their running std) stands
+    # in for it. ding_lite's A2C has neither: its row sees raw observations and rewards.
+    ("ppo", "Acrobot-v1"): merged(_ppo_dl(16, 4096, 4, 64, 3e-4, 0.99, 0.94, value_norm=True),
+                                  {"policy": {"obs_norm": True}}),
+    ("a2c", "Acrobot-v1"): _a2c_dl(16),
 }
 
 

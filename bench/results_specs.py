@@ -208,6 +208,10 @@ SB3_ZOO = {
     ("td3", "HalfCheetah-v5"): (1, False, _OFF_MUJOCO),
 }
 
+DIZOO_OTHER_ENV = {
+    # env: why DI-engine's row cannot be set against the others' (its dizoo files make their own gym 0.25 env)
+    "CartPole-v1": "not comparable: DI-engine's CartPole-v0 ends episodes at 200 steps",
+}
 DIZOO = {
     # (algo, env): DI-engine 0.5.3 dizoo config module (its CartPole is gym 0.25's CartPole-v0: 200-step episodes)
     ("dqn", "CartPole-v1"): "dizoo.classic_control.cartpole.config.cartpole_dqn_config",

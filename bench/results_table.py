@@ -25,7 +25,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
-from results_specs import ENVS, all_rows
+from results_specs import DIZOO_OTHER_ENV, ENVS, all_rows
 
 OUT = REPO / "docs" / "results"
 RUNS = OUT / "runs.jsonl"
@@ -186,7 +186,9 @@ def report() -> None:
                 scores = np.array([r["final_mean"] for r in groups[(framework, algo)]])
                 wall = np.mean([r["train_wall_s"] for r in groups[(framework, algo)]])
                 versus = ""
-                if framework != "sb3" and algo in sb3:
+                if framework == "di-engine" and env in DIZOO_OTHER_ENV:
+                    versus = DIZOO_OTHER_ENV[env]
+                elif framework != "sb3" and algo in sb3:
                     versus = ("within SB3's seed spread or better" if scores.mean() >= min(sb3[algo])
                               else f"below SB3's lowest seed ({fmt(min(sb3[algo]))})")
                 lines.append(f"| {algo} | {framework} | {fmt(scores.mean())} ± {fmt(scores.std())} | "

@@ -93,8 +93,8 @@ def run_sb3(spec: dict, algo: str, env: str, seed: int, budget: int) -> dict:
     n_envs, normalize, kwargs = spec["zoo"]
     kwargs = {k: _schedule(v) for k, v in kwargs.items()}
     venv = make_vec_env(env, n_envs=n_envs, seed=seed)
-    if normalize:
-        venv = VecNormalize(venv, gamma=kwargs.get("gamma", 0.99))
+    if normalize:  # True: the zoo's VecNormalize (observations and rewards); "obs": observations only
+        venv = VecNormalize(venv, gamma=kwargs.get("gamma", 0.99), norm_reward=normalize != "obs")
     if "noise_std" in kwargs:
         n_act = venv.action_space.shape[0]
         kwargs["action_noise"] = NormalActionNoise(np.zeros(n_act), kwargs.pop("noise_std") * np.ones(n_act))

@@ -114,16 +114,17 @@ ZOO_AS_DING_LITE = {
     ("dqn", "CartPole-v1"): _DQN_CARTPOLE_DL,
     ("qrdqn", "CartPole-v1"): merged(_DQN_CARTPOLE_DL, {"policy": {"model": {"num_quantiles": 10}}}),
     # Pendulum PPO: all but gSDE (use_sde, sde_sample_freq 4: exploration noise from a state-dependent linear map,
-    # resampled every 4 steps), which ding_lite has not; its Gaussian has a state-free log-std starting at 0
-    ("ppo", "Pendulum-v1"): _ppo_dl(4, 4096, 10, 64, 1e-3, 0.9, 0.95),
+    # resampled every 4 steps), which ding_lite has not; its Gaussian has a state-free log-std starting at 0. The
+    # shipped config's observation normalisation is switched off (the zoo has none on Pendulum).
+    ("ppo", "Pendulum-v1"): merged(_ppo_dl(4, 4096, 10, 64, 1e-3, 0.9, 0.95), {"policy": {"obs_norm": False}}),
     ("dqn", "Acrobot-v1"): _DQN_ACROBOT_DL,
     ("qrdqn", "Acrobot-v1"): merged(_DQN_ACROBOT_DL, {"policy": {"model": {"num_quantiles": 25}}}),
-    # Acrobot: the zoo normalises observations and rewards (VecNormalize). PPO's obs_norm is the first; ding_lite
-    # has no reward normalisation, and PPO's value_norm (the critic learns returns over their running std) stands
-    # in for it. ding_lite's A2C has neither: its row sees raw observations and rewards.
+    # Acrobot: the zoo normalises observations and rewards (VecNormalize). obs_norm is the first; ding_lite has no
+    # reward normalisation: PPO's value_norm (the critic learns returns over their running std) stands in for it,
+    # A2C has no stand-in.
     ("ppo", "Acrobot-v1"): merged(_ppo_dl(16, 4096, 4, 64, 3e-4, 0.99, 0.94, value_norm=True),
                                   {"policy": {"obs_norm": True}}),
-    ("a2c", "Acrobot-v1"): _a2c_dl(16),
+    ("a2c", "Acrobot-v1"): merged(_a2c_dl(16), {"policy": {"obs_norm": True}}),
 }
 
 

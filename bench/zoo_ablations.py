@@ -3,8 +3,8 @@ switched off in SB3, beside ding_lite's row. Same seeds and budget as the table,
 final greedy policy over 20 fresh episodes).
 
 - Pendulum-v1 PPO: the zoo explores with gSDE (generalized state-dependent exploration), which ding_lite has not.
-- Acrobot-v1 A2C: the zoo wraps the env in VecNormalize (running obs and reward normalisation); ding_lite's A2C
-  has neither. SB3 runs with both, with observations normalised only, and with neither.
+- Acrobot-v1 A2C: the zoo wraps the env in VecNormalize (running obs and reward normalisation); ding_lite
+  normalises observations (obs_norm) but not rewards. SB3 runs with both, with observations only, and neither.
 
     nice -n 5 python bench/zoo_ablations.py [--only pendulum_ppo|acrobot_a2c] [--seeds 0 1 2]
 """
@@ -26,8 +26,8 @@ ABLATIONS = {
     "pendulum_ppo": ("ppo", "Pendulum-v1", "gSDE", [
         ("without gSDE", lambda n, norm, kw: (n, norm, {k: v for k, v in kw.items()
                                                          if k not in ("use_sde", "sde_sample_freq")}))]),
-    "acrobot_a2c": ("a2c", "Acrobot-v1", "VecNormalize", [
-        ("normalising observations only", lambda n, norm, kw: (n, "obs", kw)),
+    "acrobot_a2c": ("a2c", "Acrobot-v1", "reward normalisation", [
+        ("normalising observations only", lambda n, norm, kw: (n, "obs", kw)),  # as ding_lite's row
         ("without VecNormalize", lambda n, norm, kw: (n, False, kw))]),
 }
 

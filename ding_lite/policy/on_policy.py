@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.keys import IGNORED, SHAPES, Key
+from ding_lite.config.keys import IGNORED, LITE, SHAPES, Key
 from ding_lite.config.rules import in_unit_interval, one_of, positive
 from ding_lite.model.common.distributions import (
     categorical_entropy,
@@ -39,6 +39,10 @@ class OnPolicy(Policy):
                       "collected, as DI-engine's does (PPO's replay variant is policy.type 'ppo_offpolicy')"),
         action_space=Key("discrete", "'discrete' or 'continuous'; must match model.action_space",
                          one_of("discrete", "continuous"), resume=SHAPES),
+        obs_norm=Key(False, "normalise observations with a running mean/std (kept in the checkpoint), updated once "
+                     "per collect after it, so a collect and its training use the same statistics", resume=SHAPES,
+                     di=LITE),
+        obs_norm_clip=Key(10.0, "normalised observations are clipped to +-this", positive, di=LITE),
         model=VAC_KEYS,
         learn=dict(
             epoch_per_collect=Key(10, "passes over each collected batch", positive),

@@ -90,6 +90,8 @@ class PGPolicy(OnPolicy):
             obs.append(self.obs(ep["obs"]))
             action.append(self.to_tensor(ep["action"]))
         data = {"obs": torch.cat(obs), "action": torch.cat(action), "ret": torch.cat(ret)}
+        if self.obs_rms is not None:  # after the episodes were normalised with the statistics they were collected with
+            self.obs_rms.update(np.concatenate([ep["obs"] for ep in episodes]))
         if self.use_value:
             adv = data["ret"] - self.model.value(data["obs"])
         elif learn["baseline"] == "mean":

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ding_lite.config.keys import IGNORED, LITE, SHAPES, Key
+from ding_lite.config.keys import IGNORED, SHAPES, Key
 from ding_lite.config.rules import in_unit_interval, non_negative, one_of, positive
 from ding_lite.policy.on_policy import OnPolicy
 from ding_lite.rl_utils import normalize_advantages, ppo_policy_loss, ppo_value_loss
@@ -38,10 +38,6 @@ class PPOPolicy(OnPolicy):
     name = "ppo"
     config: ClassVar[dict] = dict(
         type="ppo",
-        obs_norm=Key(False, "normalise observations with a running mean/std (kept in the checkpoint), updated once "
-                     "per collect after it, so a collect and its training use the same statistics", resume=SHAPES,
-                     di=LITE),
-        obs_norm_clip=Key(10.0, "normalised observations are clipped to +-this", positive, di=LITE),
         recompute_adv=Key(True, "before every epoch, recompute values and GAE with the critic being trained",
                           absent=False),
         learn=dict(

@@ -125,6 +125,15 @@ ZOO_AS_DING_LITE = {
     ("ppo", "Acrobot-v1"): merged(_ppo_dl(16, 4096, 4, 64, 3e-4, 0.99, 0.94, value_norm=True),
                                   {"policy": {"obs_norm": True}}),
     ("a2c", "Acrobot-v1"): merged(_a2c_dl(16), {"policy": {"obs_norm": True}}),
+    # TRPO: sb3-contrib's defaults (a critic trained 10 epochs of batch 128 at 1e-3, conjugate gradient 15 steps with
+    # damping 0.1, KL 0.01, line search 0.8 x 10) with the zoo's 2 envs x 1,024 steps and VecNormalize (observations
+    # only here, as for A2C)
+    ("trpo", "Acrobot-v1"): {"env": {"collector_env_num": 2}, "policy": {
+        "obs_norm": True, "model": _tanh_mlp(64, 2),
+        "learn": {"baseline": "value", "epoch_per_collect": 10, "batch_size": 128, "learning_rate": 1e-3,
+                  "max_kl_step": 0.01, "cg_iters": 15, "cg_damping": 0.1, "backtrack_ratio": 0.8,
+                  "max_backtracks": 10},
+        "collect": {"n_sample": 2048, "discount_factor": 0.99, "gae_lambda": 0.95}}},
 }
 
 

@@ -26,14 +26,9 @@ CURVE_POINTS = 10
 CURVE_EPISODES = 5
 FINAL_EPISODES = 20
 SCORE_SEED = 200_000  # fresh episodes: apart from every framework's collector and evaluator seeds
+from results_specs import merged  # after the sys.path line above
+
 DIE_PYTHON = os.environ.get("DIE_PYTHON", "/work/die-venv/bin/python")
-
-
-def merged(base: dict, edits: dict) -> dict:
-    out = copy.deepcopy(base)
-    for key, value in edits.items():
-        out[key] = merged(out.get(key, {}), value) if isinstance(value, dict) else value
-    return out
 
 
 def marks(budget: int) -> list[int]:

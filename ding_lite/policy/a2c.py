@@ -58,7 +58,7 @@ class A2CPolicy(OnPolicy):
     def __init__(self, cfg: dict, seed: int, action_space: Any = None) -> None:
         super().__init__(cfg, seed, action_space)
         learn = cfg["learn"]
-        if learn["optimizer"] == "rmsprop":  # registered under the same name, so the learn state keeps its shape
+        if learn["optimizer"] == "rmsprop":  # replaces the Adam under its checkpoint name
             self.optimizer = self.register("optimizer", RMSprop(self.optimized_parameters(), lr=learn["learning_rate"],
                                                                 alpha=0.99, eps=learn["eps"]))
         else:
